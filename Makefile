@@ -1,0 +1,48 @@
+# LiftCoach: `make run` serves the app, `make test` runs the whole suite; both set up .venv.
+# Install order matters: torch==2.13.0 first, then everything else under constraints.txt so
+# nothing can move torch, mediapipe or starlette (see STACK notes in README). Never torchvision.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
+PORT ?= 8501
+
+.PHONY: install install-dev run test lint typecheck bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.txt constraints.txt | $(PY)
+	$(PIP) install torch==2.13.0
+	$(PIP) install -c constraints.txt -r requirements.txt
+	touch $@
+
+$(DEV): $(RUNTIME) requirements-dev.txt
+	$(PIP) install -c constraints.txt -r requirements-dev.txt
+	$(PIP) check
+	touch $@
+
+install: $(RUNTIME)
+
+install-dev: $(DEV)
+
+run: install
+	mkdir -p $${LIFTCOACH_DATA:-data}
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+lint: install-dev
+	$(PY) -m ruff check .
+
+typecheck: install-dev
+	$(PY) -m mypy
+
+test: install-dev lint typecheck
+	$(PY) -m pytest
+
+bench: install-dev
+	$(PY) -m benchmarks.run --out BENCHMARKS.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

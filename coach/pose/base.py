@@ -1,0 +1,101 @@
+"""The backend Protocol and the plain-dict factory.
+
+Backends return UNTHRESHOLDED keypoints in original-image pixels (every joint they report,
+with its score); the pipeline applies `Keypoints.confident` once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coach.errors import BackendUnavailable, SettingsError
+from coach.keypoints import PersonPose
+from coach.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class PoseEstimator(Protocol):
+    """Finds people and their COCO-17 keypoints in one BGR image."""
+
+    name: str
+
+    def estimate(self, image_bgr: NDArray[np.uint8]) -> list[PersonPose]:
+        """All people found, in original-image pixels; empty list when nobody is found."""
+        ...
+
+
+def _mediapipe(settings: Settings, video: bool) -> PoseEstimator:
+    from coach.pose.mediapipe_backend import MediaPipeEstimator
+
+    return MediaPipeEstimator(video=video)
+
+
+def _vitpose(settings: Settings, video: bool) -> PoseEstimator:
+    from coach.pose.vitpose_backend import ViTPoseEstimator
+
+    return ViTPoseEstimator(
+        pose_model=settings.vitpose_model,
+        detector_model=settings.detector_model,
+        device=settings.device,
+    )
+
+
+def _replay(settings: Settings, video: bool) -> PoseEstimator:
+    from coach.pose.replay import ReplayEstimator
+
+    if not settings.replay_file:
+        raise SettingsError("the replay backend needs LIFTCOACH_REPLAY=path/to/keypoints.json")
+    return ReplayEstimator.from_file(settings.replay_file)
+
+
+BACKENDS: dict[str, Callable[[Settings, bool], PoseEstimator]] = {
+    "mediapipe": _mediapipe,
+    "vitpose": _vitpose,
+    "replay": _replay,
+}
+BACKEND_NAMES: tuple[str, ...] = ("auto", *BACKENDS)
+
+
+def create_estimator(name: str, settings: Settings, *, video: bool = False) -> PoseEstimator:
+    """Build a backend by name. `auto` is vitpose when a GPU is present and its weights load,
+    else mediapipe; the returned estimator's `name` always says which one ran.
+
+    Args:
+        video: frames come from one clip in order (lets MediaPipe track between frames).
+
+    Raises:
+        SettingsError: unknown name (the message lists the valid ones).
+        BackendUnavailable: the backend cannot run here (missing weights or package).
+    """
+    if name == "auto":
+        return _auto(settings, video)
+    try:
+        factory = BACKENDS[name]
+    except KeyError:
+        raise SettingsError(
+            f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}"
+        ) from None
+    return factory(settings, video)
+
+
+def _auto(settings: Settings, video: bool) -> PoseEstimator:
+    if _cuda_available():
+        try:
+            return _vitpose(settings, video)
+        except BackendUnavailable as exc:
+            log.warning("GPU present but ViTPose unavailable, using MediaPipe: %s", exc)
+    return _mediapipe(settings, video)
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
