@@ -41,7 +41,8 @@ class NoPersonFound(LiftCoachError):
 
 
 class BackendUnavailable(LiftCoachError):
-    """A pose backend cannot run here: missing package, or weights neither local nor downloadable."""
+    """A pose backend cannot run here: a missing package, or weights neither local nor
+    downloadable."""
 
     exit_code = 4
 

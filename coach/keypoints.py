@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -97,11 +98,11 @@ class Keypoints:
     @classmethod
     def single(
         cls,
-        xy: NDArray[np.floating],
-        score: NDArray[np.floating] | None = None,
-        world_xyz: NDArray[np.floating] | None = None,
+        xy: NDArray[np.floating[Any]],
+        score: NDArray[np.floating[Any]] | None = None,
+        world_xyz: NDArray[np.floating[Any]] | None = None,
     ) -> Keypoints:
-        """One frame from (17, 2) xy, (17,) scores (default 1 where xy is finite) and optional (17, 3)."""
+        """One frame from (17, 2) xy, (17,) scores (default: 1 where xy is finite), opt. (17, 3)."""
         xy = np.asarray(xy, dtype=np.float32).reshape(1, N_JOINTS, 2)
         if score is None:
             score = np.isfinite(xy[..., 0]).astype(np.float32)
@@ -123,8 +124,8 @@ class Keypoints:
         """Concatenate along time; world points are kept only if every frame has them."""
         if not frames:
             raise ValueError("cannot stack zero frames")
-        worlds = [f.world_xyz for f in frames]
-        world = None if any(w is None for w in worlds) else np.concatenate(worlds)  # type: ignore[arg-type]
+        worlds = [f.world_xyz for f in frames if f.world_xyz is not None]
+        world = np.concatenate(worlds) if len(worlds) == len(frames) else None
         return cls(
             np.concatenate([f.xy for f in frames]), np.concatenate([f.score for f in frames]), world
         )
@@ -139,11 +140,13 @@ class Keypoints:
 
     def point(self, joint: Joint, t: int = 0) -> NDArray[np.float32]:
         """(2,) pixel position of `joint` in frame t; NaN when missing."""
-        return self.xy[t, joint]
+        point: NDArray[np.float32] = self.xy[t, joint]
+        return point
 
     def present(self, t: int = 0) -> NDArray[np.bool_]:
         """(17,) True where the joint has finite coordinates in frame t."""
-        return np.isfinite(self.xy[t]).all(axis=1)
+        mask: NDArray[np.bool_] = np.isfinite(self.xy[t]).all(axis=1)
+        return mask
 
     def confident(self, min_score: float = DEFAULT_MIN_SCORE) -> Keypoints:
         """The ONE place where low-confidence joints become NaN (xy and world_xyz)."""
@@ -176,13 +179,18 @@ class Keypoints:
             world[..., 0] = -world[..., 0]
         return Keypoints(xy, self.score[:, idx], world)
 
+    def scaled(self, factor: float) -> Keypoints:
+        """Pixel coordinates multiplied by `factor` (e.g. model pixels -> original pixels)."""
+        return Keypoints(self.xy * np.float32(factor), self.score, self.world_xyz)
+
     def to_list(self, t: int = 0) -> list[list[float] | None]:
         """17 `[x, y, score]` in COCO order for frame t, `None` for missing joints (JSON form)."""
         out: list[list[float] | None] = []
         for j in range(N_JOINTS):
             x, y = self.xy[t, j]
             if np.isfinite(x) and np.isfinite(y):
-                out.append([round(float(x), 2), round(float(y), 2), round(float(self.score[t, j]), 4)])
+                score = round(float(self.score[t, j]), 4)
+                out.append([round(float(x), 2), round(float(y), 2), score])
             else:
                 out.append(None)
         return out
@@ -212,6 +220,12 @@ class PersonPose:
     keypoints: Keypoints
     bbox_xywh: tuple[float, float, float, float]
     detection_score: float
+
+    def scaled(self, factor: float) -> PersonPose:
+        """Keypoints and box multiplied by `factor` (model pixels -> original pixels)."""
+        x, y, w, h = self.bbox_xywh
+        box = (x * factor, y * factor, w * factor, h * factor)
+        return PersonPose(self.keypoints.scaled(factor), box, self.detection_score)
 
     @property
     def area_px(self) -> float:

@@ -1,0 +1,128 @@
+"""Command line: `python -m coach analyze PHOTO` and `python -m coach analyze-video CLIP`.
+
+Exit codes (scripts can test them): 0 success; 2 bad input (one `error: ...` line on stderr,
+no traceback); 3 no person found; 4 backend unavailable; 5 session database error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from coach.errors import BadInput, LiftCoachError
+from coach.pose.base import BACKEND_NAMES
+from coach.settings import Settings, load_settings
+
+LIFT_CHOICES = ("auto", "squat", "bench", "deadlift")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m coach", description="LiftCoach form checks.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+    photo = sub.add_parser("analyze", help="analyse one photo")
+    photo.add_argument("photo", type=Path)
+    _common_options(photo)
+    photo.add_argument("--out", type=Path, help="write the annotated image here (.jpg/.png)")
+    photo.add_argument("--click", help="X,Y pixel on the person to analyse (default: the lifter)")
+    video = sub.add_parser("analyze-video", help="analyse a clip of a set")
+    video.add_argument("clip", type=Path)
+    _common_options(video)
+    video.add_argument("--fps", type=float, help="analyse at this frame rate (default: source)")
+    return parser
+
+
+def _common_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backend", choices=BACKEND_NAMES, help="pose backend (default: settings)")
+    p.add_argument("--lift", choices=LIFT_CHOICES, default="auto", help="lift, or auto-classify")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    try:
+        settings = load_settings()
+        if args.backend:
+            settings = settings.with_overrides(backend=args.backend)
+        if args.command == "analyze":
+            return _analyze_photo(args, settings)
+        return _analyze_video(args, settings)
+    except LiftCoachError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _parse_click(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise BadInput(f"--click must be X,Y in pixels, got {text!r}") from None
+    return x, y
+
+
+def _analyze_photo(args: argparse.Namespace, settings: Settings) -> int:
+    from coach.analysis import analysis_to_json, analyze_photo
+    from coach.overlay import annotate, write_image
+    from coach.pose import create_estimator
+
+    if not args.photo.is_file():
+        raise BadInput(f"photo not found: {args.photo}")
+    click = _parse_click(args.click)
+    estimator = create_estimator(settings.backend, settings)
+    result, bgr = analyze_photo(args.photo, estimator, settings, click_xy=click, lift=args.lift)
+    if args.out:
+        write_image(args.out, annotate(bgr, result))
+    _emit(analysis_to_json(result), args.json, _photo_summary)
+    return 0
+
+
+def _analyze_video(args: argparse.Namespace, settings: Settings) -> int:
+    from coach.pose import create_estimator
+    from coach.session_video import analyze_video, video_to_json
+
+    if not args.clip.is_file():
+        raise BadInput(f"clip not found: {args.clip}")
+    estimator = create_estimator(settings.backend, settings, video=True)
+    result = analyze_video(args.clip, estimator, settings, lift=args.lift, target_fps=args.fps)
+    _emit(video_to_json(result), args.json, _video_summary)
+    return 0
+
+
+def _emit(payload: dict[str, Any], as_json: bool, summary: Any) -> None:
+    if as_json:
+        print(json.dumps(payload, allow_nan=False))
+    else:
+        print(summary(payload))
+
+
+def _photo_summary(doc: dict[str, Any]) -> str:
+    found = sum(kp is not None for kp in doc["person"]["keypoints"])
+    lines = [f"backend: {doc['backend']}  people found: {doc['persons_found']}  "
+             f"joints found: {found}/17  total: {doc['timings_ms']['total']:.0f} ms"]
+    if "lift" in doc:
+        lift = doc["lift"]
+        lines.append(f"lift: {lift['label']} ({lift['source']})  view: {doc['view']['label']}")
+        for flag in doc["flagged_joints"]:
+            lines.append(f"  FLAG {flag['joint']}: {flag['reason']} "
+                         f"(confidence {flag['confidence']:.2f})")
+        for note in doc.get("not_judgeable", []):
+            lines.append(f"  can't judge: {note}")
+        if not doc["flagged_joints"]:
+            lines.append("  no faults flagged")
+    return "\n".join(lines)
+
+
+def _video_summary(doc: dict[str, Any]) -> str:
+    lines = [f"reps: {doc['rep_count']}  fps processed: {doc['fps_processed']:.1f}"]
+    for rep in doc["reps"]:
+        flags = "; ".join(f["reason"] for f in rep["flags"]) or "no faults flagged"
+        lines.append(f"  rep {rep['index']}: {rep['start_s']:.1f}-{rep['end_s']:.1f} s  {flags}")
+    return "\n".join(lines)

@@ -1,0 +1,407 @@
+"""ViTPose backend, top-down: RT-DETR finds the people, ViTPose reads every person's crop.
+
+Both models come from `transformers` (`from_pretrained`), as hub ids or local directories.
+Everything returned is in ORIGINAL-image pixels: when `inference_max_side_px` shrinks the
+photo for the detector, only the detector sees the small copy (its boxes are relative to the
+whole image, so they scale back exactly), and ViTPose crops the original pixels.
+
+Keypoint scores are ViTPose heatmap maxima clipped to [0, 1] and are NOT thresholded here
+(the pipeline applies `Keypoints.confident` once). One exception, which is a conversion and not
+a threshold: a joint whose heatmap has no positive peak gets NaN, because the image processor
+itself marks such joints as "no location" (-1) before decoding.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coach.errors import BackendUnavailable, BadImage, SettingsError
+from coach.keypoints import N_JOINTS, Keypoints, PersonPose
+
+log = logging.getLogger(__name__)
+
+BoxXYWH = tuple[float, float, float, float]
+Detection = tuple[BoxXYWH, float]
+
+_FIX_HINT = (
+    "Set LIFTCOACH_VITPOSE and LIFTCOACH_DETECTOR to local directories holding the weights "
+    "(see the README), or use --backend mediapipe."
+)
+_PROBE_TIMEOUT_S = 10.0
+_MIN_BOX_SIDE_PX = 2.0
+
+
+class ViTPoseEstimator:
+    """Top-down COCO-17 pose: detector boxes, then ONE batched ViTPose pass over all crops.
+
+    One instance is meant to be shared by every session of a process: inference is guarded by
+    a lock, and runs under `torch.inference_mode()`.
+    """
+
+    name = "vitpose"
+
+    def __init__(
+        self,
+        pose_model: str,
+        detector_model: str,
+        device: str = "auto",
+        *,
+        person_threshold: float = 0.3,
+        max_people: int = 8,
+        inference_max_side_px: int | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        """Load both models and their image processors.
+
+        Args:
+            pose_model: ViTPose hub id or local directory (LIFTCOACH_VITPOSE).
+            detector_model: RT-DETR hub id or local directory (LIFTCOACH_DETECTOR).
+            device: "auto" (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N".
+                CUDA runs in bf16 when the GPU supports it, else fp16; CPU runs in fp32.
+            person_threshold: detector score in [0, 1] a person box must exceed.
+            max_people: keep at most this many people, highest detector score first.
+            inference_max_side_px: shrink photos to this longest side for the detector only.
+            progress: called with short human-readable messages while loading.
+
+        Raises:
+            SettingsError: a bad threshold, count, side length or device string.
+            BackendUnavailable: torch/transformers missing, no CUDA for a cuda device, or
+                weights that are neither local nor downloadable.
+        """
+        _check_options(person_threshold, max_people, inference_max_side_px)
+        self.person_threshold = person_threshold
+        self.max_people = max_people
+        self.inference_max_side_px = inference_max_side_px
+        torch, transformers = _import_stack()
+        self._torch = torch
+        self.device = _resolve_device(torch, device)
+        self.dtype = _pick_dtype(torch, self.device)
+        report = progress or (lambda message: None)
+        self._pose_processor, self._pose = _load(
+            "ViTPose", pose_model, "LIFTCOACH_VITPOSE",
+            transformers.VitPoseForPoseEstimation, (self.device, self.dtype), report,
+        )  # fmt: skip
+        self._detector_processor, self._detector = _load(
+            "person detector", detector_model, "LIFTCOACH_DETECTOR",
+            transformers.AutoModelForObjectDetection, (self.device, self.dtype), report,
+        )  # fmt: skip
+        # ViTPose+ checkpoints hold one expert per training dataset; index 0 is COCO.
+        self.is_moe = int(getattr(self._pose.config.backbone_config, "num_experts", 1)) > 1
+        self.person_label = _person_label(self._detector.config.id2label)
+        self._lock = threading.Lock()
+
+    def estimate(self, image_bgr: NDArray[np.uint8]) -> list[PersonPose]:
+        """Every person found: detector boxes, then one batched pose pass.
+
+        Args:
+            image_bgr: (H, W, 3) uint8 BGR image.
+
+        Returns:
+            Up to `max_people` poses (highest detector score first), in original pixels;
+            an empty list when nobody is found.
+
+        Raises:
+            BadImage: not an (H, W, 3) uint8 array.
+        """
+        rgb = _to_rgb(image_bgr)
+        detections = self._detect_rgb(rgb)
+        return self._pose_rgb(rgb, [box for box, _ in detections], [s for _, s in detections])
+
+    def detect(self, image_bgr: NDArray[np.uint8]) -> list[Detection]:
+        """Person boxes `((x, y, w, h), score)` in original pixels, highest score first.
+
+        Raises:
+            BadImage: not an (H, W, 3) uint8 array.
+        """
+        return self._detect_rgb(_to_rgb(image_bgr))
+
+    def estimate_boxes(
+        self,
+        image_bgr: NDArray[np.uint8],
+        boxes_xywh: list[BoxXYWH],
+        detection_scores: list[float] | None = None,
+    ) -> list[PersonPose]:
+        """The pose step alone: one batched ViTPose pass over the given person boxes.
+
+        Args:
+            image_bgr: (H, W, 3) uint8 BGR image.
+            boxes_xywh: person boxes (x, y, w, h) in original pixels.
+            detection_scores: one score per box, kept on each PersonPose (default 1.0).
+
+        Returns:
+            One PersonPose per box, in the same order.
+
+        Raises:
+            BadImage: not an (H, W, 3) uint8 array.
+            ValueError: scores and boxes differ in number.
+        """
+        scores = [1.0] * len(boxes_xywh) if detection_scores is None else list(detection_scores)
+        if len(scores) != len(boxes_xywh):
+            raise ValueError(f"{len(boxes_xywh)} boxes but {len(scores)} detection scores")
+        return self._pose_rgb(_to_rgb(image_bgr), list(boxes_xywh), scores)
+
+    def _detect_rgb(self, rgb: NDArray[np.uint8]) -> list[Detection]:
+        height_px, width_px = rgb.shape[:2]
+        small = _downscale(rgb, self.inference_max_side_px)
+        inputs = self._detector_processor(images=small, return_tensors="pt")
+        pixel_values = inputs["pixel_values"].to(self.device, self.dtype)
+        with self._lock, self._torch.inference_mode():
+            out = self._detector(pixel_values=pixel_values)
+            # fp32 before post-processing: bf16 would round a 1080p box edge by up to 4 px.
+            raw = SimpleNamespace(logits=out.logits.float(), pred_boxes=out.pred_boxes.float())
+        # pred_boxes are relative to the whole image, so the ORIGINAL size maps them back
+        # exactly, however small the copy the detector saw.
+        result = self._detector_processor.post_process_object_detection(
+            raw, target_sizes=[(height_px, width_px)], threshold=self.person_threshold
+        )[0]
+        return _person_boxes(
+            result["boxes"].cpu().numpy(), result["scores"].cpu().numpy(),
+            result["labels"].cpu().numpy(), self.person_label, (width_px, height_px),
+        )[: self.max_people]  # fmt: skip
+
+    def _pose_rgb(
+        self, rgb: NDArray[np.uint8], boxes: list[BoxXYWH], scores: list[float]
+    ) -> list[PersonPose]:
+        if not boxes:
+            return []
+        box_lists = [[[float(v) for v in box] for box in boxes]]
+        inputs = self._pose_processor(images=rgb, boxes=box_lists, return_tensors="pt")
+        pixel_values = inputs["pixel_values"].to(self.device, self.dtype)
+        extra: dict[str, Any] = {}
+        if self.is_moe:
+            extra["dataset_index"] = self._torch.zeros(
+                len(boxes), dtype=self._torch.long, device=self.device
+            )
+        with self._lock, self._torch.inference_mode():
+            heatmaps = self._pose(pixel_values=pixel_values, **extra).heatmaps.float().cpu()
+        results = self._pose_processor.post_process_pose_estimation(
+            SimpleNamespace(heatmaps=heatmaps), boxes=box_lists
+        )[0]
+        crop_size = self._pose_processor.size
+        return [
+            _to_person(res, box, score, (crop_size["width"], crop_size["height"]))
+            for res, box, score in zip(results, boxes, scores, strict=True)
+        ]
+
+
+def _check_options(threshold: float, max_people: int, max_side_px: int | None) -> None:
+    if not 0.0 <= threshold <= 1.0:
+        raise SettingsError(f"person threshold must be between 0 and 1, got {threshold}")
+    if max_people < 1:
+        raise SettingsError(f"max_people must be at least 1, got {max_people}")
+    if max_side_px is not None and max_side_px < 32:
+        raise SettingsError(f"inference_max_side_px must be at least 32, got {max_side_px}")
+
+
+def _import_stack() -> tuple[Any, Any]:
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:
+        raise BackendUnavailable(
+            f"the ViTPose backend needs torch and transformers ({exc.name} is not installed); "
+            "install requirements.txt or use --backend mediapipe."
+        ) from None
+    return torch, transformers
+
+
+def _resolve_device(torch: Any, device: str) -> Any:
+    """'auto' -> cuda when available, else cpu; an explicit cuda device must exist."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise SettingsError(
+            f"device {device!r} is not valid; use auto, cpu, cuda or cuda:N (LIFTCOACH_DEVICE)"
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise BackendUnavailable(
+            f"device {device!r} was asked for but no CUDA GPU is visible; "
+            "set LIFTCOACH_DEVICE=cpu or use --backend mediapipe."
+        )
+    if resolved.type not in {"cpu", "cuda"}:
+        raise SettingsError(f"device {device!r} is not supported; use auto, cpu, cuda or cuda:N")
+    return resolved
+
+
+def _pick_dtype(torch: Any, device: Any) -> Any:
+    """bf16 on GPUs that have it (fp16 otherwise); fp32 on CPU, where half is slower."""
+    if device.type != "cuda":
+        return torch.float32
+    with torch.cuda.device(device):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def _load(
+    kind: str, ref: str, env_var: str, model_cls: Any, placement: tuple[Any, Any],
+    report: Callable[[str], None],
+) -> tuple[Any, Any]:  # fmt: skip
+    """(image processor, model) from a local dir, the cache, or the hub.
+
+    Args:
+        placement: (torch device, torch dtype) the model is loaded in and moved to.
+
+    Raises:
+        BackendUnavailable: one message saying what to set; no traceback from the hub.
+    """
+    local = Path(ref).expanduser()
+    if local.is_dir():
+        report(f"loading {kind} from {local}")
+        return _from_pretrained(kind, str(local), env_var, model_cls, placement, local_only=True)
+    if _looks_like_path(ref):
+        raise BackendUnavailable(f"{kind} weights: there is no directory {ref} ({env_var}). "
+                                 + _FIX_HINT)  # fmt: skip
+    try:  # cached weights load without touching the network at all
+        return _from_pretrained(kind, ref, env_var, model_cls, placement, local_only=True)
+    except BackendUnavailable:
+        if _hub_offline():
+            raise BackendUnavailable(
+                f"{kind} weights {ref!r} ({env_var}) are not in the local Hugging Face cache and "
+                "HF_HUB_OFFLINE is set. " + _FIX_HINT
+            ) from None
+    _probe_hub(kind, ref, env_var)
+    report(f"downloading {kind} weights {ref} from the Hugging Face hub")
+    return _from_pretrained(kind, ref, env_var, model_cls, placement, local_only=False)
+
+
+def _from_pretrained(
+    kind: str, ref: str, env_var: str, model_cls: Any, placement: tuple[Any, Any], *,
+    local_only: bool,
+) -> tuple[Any, Any]:  # fmt: skip
+    from transformers import AutoImageProcessor
+
+    device, dtype = placement
+    try:
+        processor = AutoImageProcessor.from_pretrained(ref, local_files_only=local_only)
+        model = model_cls.from_pretrained(ref, dtype=dtype, local_files_only=local_only)
+    except (OSError, ValueError, RuntimeError) as exc:
+        # OSError also covers the hub's HTTP and offline errors (HfHubHTTPError, ConnectionError).
+        log.debug("loading %s from %r failed", kind, ref, exc_info=True)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BackendUnavailable(
+            f"{kind} weights {ref!r} ({env_var}) cannot be loaded: {reason}. " + _FIX_HINT
+        ) from None
+    return processor, model.to(device).eval()
+
+
+def _looks_like_path(ref: str) -> bool:
+    """Hub ids are 'name' or 'org/name'; anything else is meant as a directory."""
+    return (
+        ref.startswith(("/", ".", "~")) or ref.count("/") > 1 or (os.sep != "/" and os.sep in ref)
+    )
+
+
+def _hub_offline() -> bool:
+    """HF_HUB_OFFLINE read now: huggingface_hub only reads it once, at import time."""
+    import huggingface_hub.constants
+
+    flags = (os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("TRANSFORMERS_OFFLINE", ""))
+    from_env = any(flag.strip().upper() in {"1", "ON", "YES", "TRUE"} for flag in flags)
+    return from_env or bool(huggingface_hub.constants.HF_HUB_OFFLINE)
+
+
+def _probe_hub(kind: str, ref: str, env_var: str) -> None:
+    """One request without retries, so an unreachable hub fails in seconds.
+
+    `from_pretrained` retries each file five times with back-off: about 23 s per file when
+    DNS fails outright, minutes when packets are dropped.
+    """
+    import huggingface_hub
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        huggingface_hub.model_info(ref, timeout=_PROBE_TIMEOUT_S)
+    except HfHubHTTPError:
+        return  # the hub answered (401, 404, ...): from_pretrained gives the precise reason
+    except Exception as exc:  # connection refused, DNS, timeout, proxy: the hub is unreachable
+        log.debug("hub probe for %r failed", ref, exc_info=True)
+        raise BackendUnavailable(
+            f"{kind} weights {ref!r} ({env_var}) are not cached here and the Hugging Face hub "
+            f"cannot be reached ({type(exc).__name__}). " + _FIX_HINT
+        ) from None
+
+
+def _person_label(id2label: dict[int, str] | None) -> int:
+    """The class id named 'person'; 0 (COCO's person) when the labels carry no names."""
+    for label_id, label in (id2label or {}).items():
+        if str(label).strip().lower() == "person":
+            return int(label_id)
+    return 0
+
+
+def _person_boxes(
+    boxes_xyxy: NDArray[np.floating[Any]], scores: NDArray[np.floating[Any]],
+    labels: NDArray[np.integer[Any]], person_label: int, size_px: tuple[int, int],
+) -> list[Detection]:  # fmt: skip
+    """Person boxes clipped to the image, as xywh, highest score first; slivers dropped."""
+    width_px, height_px = size_px
+    found: list[Detection] = []
+    for (x0, y0, x1, y1), score, label in zip(boxes_xyxy, scores, labels, strict=True):
+        if int(label) != person_label:
+            continue
+        x0, x1 = float(np.clip(x0, 0, width_px)), float(np.clip(x1, 0, width_px))
+        y0, y1 = float(np.clip(y0, 0, height_px)), float(np.clip(y1, 0, height_px))
+        if x1 - x0 >= _MIN_BOX_SIDE_PX and y1 - y0 >= _MIN_BOX_SIDE_PX:
+            found.append(((x0, y0, x1 - x0, y1 - y0), float(score)))
+    return sorted(found, key=lambda det: -det[1])
+
+
+def crop_region_xywh(box: BoxXYWH, crop_size_px: tuple[int, int]) -> BoxXYWH:
+    """The image region ViTPose sees for a person box, as (x, y, w, h) pixels.
+
+    Same rule as the image processor (`box_to_center_and_scale`): the box is widened or
+    heightened to the crop's aspect ratio (width/height), then padded by 1.25 about its centre.
+    """
+    x, y, w, h = box
+    aspect = crop_size_px[0] / crop_size_px[1]
+    w, h = (w, w / aspect) if w > aspect * h else (h * aspect, h)
+    w, h = w * 1.25, h * 1.25
+    return x + box[2] / 2 - w / 2, y + box[3] / 2 - h / 2, w, h
+
+
+def _to_person(
+    result: dict[str, Any], box: BoxXYWH, detection_score: float, crop_size_px: tuple[int, int]
+) -> PersonPose:
+    """Adapter: one post-processed ViTPose result -> PersonPose in original pixels."""
+    xy = result["keypoints"].cpu().numpy().astype(np.float32).reshape(N_JOINTS, 2)
+    raw = result["scores"].cpu().numpy().astype(np.float32).reshape(N_JOINTS)
+    # DARK sub-pixel refinement can extrapolate on a flat peak; the model only saw the crop.
+    cx, cy, cw, ch = crop_region_xywh(box, crop_size_px)
+    xy[:, 0] = np.clip(xy[:, 0], cx, cx + cw)
+    xy[:, 1] = np.clip(xy[:, 1], cy, cy + ch)
+    xy[~(raw > 0)] = np.nan  # the processor's "no location" (-1) sentinel, see module doc
+    score = np.clip(np.nan_to_num(raw, nan=0.0), 0.0, 1.0)
+    box_px = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+    return PersonPose(Keypoints.single(xy, score), box_px, float(detection_score))
+
+
+def _to_rgb(image_bgr: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    if (
+        not isinstance(image_bgr, np.ndarray) or image_bgr.dtype != np.uint8
+        or image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or min(image_bgr.shape[:2]) < 1
+    ):  # fmt: skip
+        shape = getattr(image_bgr, "shape", None)
+        raise BadImage(f"expected a colour photo (height x width x 3, 8-bit), got shape {shape}")
+    return np.ascontiguousarray(image_bgr[:, :, ::-1])
+
+
+def _downscale(rgb: NDArray[np.uint8], max_side_px: int | None) -> NDArray[np.uint8]:
+    """A copy whose longest side is at most max_side_px (area-averaged); the input if it fits."""
+    height_px, width_px = rgb.shape[:2]
+    if max_side_px is None or max(height_px, width_px) <= max_side_px:
+        return rgb
+    import cv2
+
+    factor = max_side_px / max(height_px, width_px)
+    size = (max(1, round(width_px * factor)), max(1, round(height_px * factor)))
+    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)

@@ -1,0 +1,74 @@
+"""JSON forms of keypoints and angles: NaN is written as JSON null and read back as NaN.
+
+JSON has no NaN (PostgreSQL refuses it), so every float that goes into a JSON column passes
+through here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from coach.errors import StorageError
+from coach.keypoints import Keypoints
+
+KeypointRows = list[list[float | None] | None]
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """`value` as a float, or None when it is None, NaN or infinite."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def nan_if_none(value: float | None) -> float:
+    """Inverse of `finite_or_none`: None becomes NaN."""
+    return math.nan if value is None else float(value)
+
+
+def keypoints_to_json(keypoints: Keypoints | None) -> KeypointRows | None:
+    """One frame of keypoints as 17 `[x_px, y_px, score]` or null (the CLI's form).
+
+    Raises:
+        StorageError: `keypoints` holds more than one frame.
+    """
+    if keypoints is None:
+        return None
+    if len(keypoints) != 1:
+        raise StorageError(f"a frame holds one pose (T=1), got keypoints with T={len(keypoints)}")
+    rows: KeypointRows = []
+    for row in keypoints.to_list(0):
+        rows.append(None if row is None else [finite_or_none(v) for v in row])
+    return rows
+
+
+def keypoints_from_json(rows: list[Any] | None) -> Keypoints | None:
+    """Inverse of `keypoints_to_json`; a null score reads back as NaN."""
+    if rows is None:
+        return None
+    clean: list[list[float] | None] = [
+        None if row is None else [nan_if_none(v) for v in row] for row in rows
+    ]
+    return Keypoints.from_list(clean)
+
+
+def angles_to_json(angles_deg: Mapping[str, float]) -> dict[str, float | None]:
+    """Angles by name with NaN as None, ready for a JSON column.
+
+    Raises:
+        StorageError: a name is not a non-empty string.
+    """
+    out: dict[str, float | None] = {}
+    for name, value in angles_deg.items():
+        if not isinstance(name, str) or not name:
+            raise StorageError(f"angle names must be non-empty strings, got {name!r}")
+        out[name] = finite_or_none(value)
+    return out
+
+
+def angles_from_json(data: Mapping[str, Any] | None) -> dict[str, float]:
+    """Inverse of `angles_to_json`: None becomes NaN."""
+    return {name: nan_if_none(value) for name, value in (data or {}).items()}

@@ -1,0 +1,145 @@
+"""Frozen result types of the session store: what pages render and exports serialise.
+
+Conventions:
+- Times of day are timezone-aware UTC `datetime`s; offsets into a clip are seconds (`_s`).
+- A missing number (an angle, a confidence) is NaN in these records; the database holds it as
+  NULL / JSON null, so NaN written is NaN read back.
+- `id` fields are the database's own row ids; `index` fields count frames or reps within one
+  session from 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from coach.keypoints import Keypoints
+
+SessionKind = Literal["photo", "video", "live"]
+SESSION_KINDS: tuple[SessionKind, ...] = ("photo", "video", "live")
+
+
+@dataclass(frozen=True)
+class VerdictRecord:
+    """The coach's current decision on one flag.
+
+    Attributes:
+        accepted: True when the coach agrees with the flag, False when they dismiss it.
+        note: free text from the coach ("" when none).
+        decided_at: when the verdict was last set (UTC).
+    """
+
+    accepted: bool
+    note: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class FlagRecord:
+    """One form fault seen on one frame.
+
+    Pass only `joint`, `reason` and `confidence` when writing (`Store.add_frame(flags=...)`);
+    the store fills the other fields when it reads flags back.
+
+    Attributes:
+        joint: joint name as in `Joint.name.lower()`, e.g. "left_knee".
+        reason: why the joint was flagged, in words a lifter understands.
+        confidence: in [0, 1]; NaN when unknown.
+        id: row id (None until stored); `Store.set_verdict` takes it.
+        frame_index: index of the frame the flag was raised on.
+        rep_index: the rep whose [start_s, end_s] holds that frame, if any.
+        verdict: the coach's current verdict, None while pending.
+    """
+
+    joint: str
+    reason: str
+    confidence: float = float("nan")
+    id: int | None = None
+    frame_index: int | None = None
+    rep_index: int | None = None
+    verdict: VerdictRecord | None = None
+
+    @property
+    def status(self) -> Literal["pending", "accepted", "rejected"]:
+        """'pending' without a verdict, else 'accepted' or 'rejected'."""
+        if self.verdict is None:
+            return "pending"
+        return "accepted" if self.verdict.accepted else "rejected"
+
+
+@dataclass(frozen=True)
+class RepRecord:
+    """One repetition: start, deepest point and end as seconds into the session."""
+
+    id: int
+    index: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    verdict: str
+
+
+@dataclass(frozen=True)
+class FrameRecord:
+    """One analysed frame.
+
+    Attributes:
+        keypoints: one frame (T=1) of COCO-17 keypoints in pixels, or None when nobody was found.
+        angles_deg: joint angles in degrees by name; NaN where an angle could not be measured.
+        has_thumbnail: whether `Store.thumbnail(id)` returns JPEG bytes for this frame.
+        flags: flags raised on this frame, each with its current verdict.
+    """
+
+    id: int
+    index: int
+    t_s: float
+    keypoints: Keypoints | None
+    angles_deg: Mapping[str, float]
+    lift: str | None
+    view: str | None
+    has_thumbnail: bool
+    flags: tuple[FlagRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of the sessions list."""
+
+    id: int
+    athlete: str
+    kind: SessionKind
+    started_at: datetime
+    ended_at: datetime | None
+    lift: str | None
+    backend: str | None
+    frame_count: int
+    flag_count: int
+
+    @property
+    def date(self) -> date:
+        """The UTC calendar day the session started."""
+        return self.started_at.date()
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    """A whole session: frames in index order (flags inside them), and reps in index order."""
+
+    id: int
+    athlete_id: int
+    athlete: str
+    kind: SessionKind
+    started_at: datetime
+    ended_at: datetime | None
+    lift: str | None
+    backend: str | None
+    notes: str
+    frames: tuple[FrameRecord, ...] = ()
+    reps: tuple[RepRecord, ...] = field(default=())
+
+    @property
+    def flags(self) -> tuple[FlagRecord, ...]:
+        """Every flag of the session, in frame order."""
+        return tuple(flag for frame in self.frames for flag in frame.flags)

@@ -1,0 +1,352 @@
+"""`Store`: the session database behind the dashboard, the CLI and live streams.
+
+Every call is its own short transaction, committed before it returns, so rows are kept as they
+arrive: a dropped stream or a crashed tab loses nothing already written, and a failed write
+raises `StorageError` without touching what was committed before it. A `Store` is safe to share
+between threads (one per process, e.g. under `st.cache_resource`); several processes may open
+the same database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as OrmSession
+
+from coach.errors import StorageError
+from coach.keypoints import Keypoints
+from coach.store import export, queries
+from coach.store.codec import angles_to_json, finite_or_none, keypoints_to_json
+from coach.store.engine import READ_OPTION, ensure_schema, open_engine, redact, translate_errors
+from coach.store.models import (
+    NAME_LEN,
+    AthleteRow,
+    FlagRow,
+    FrameRow,
+    RepRow,
+    SessionRow,
+    VerdictRow,
+)
+from coach.store.records import SESSION_KINDS, FlagRecord, SessionDetail, SessionSummary
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_THUMBNAIL_BYTES = 256 * 1024
+_JPEG_MAGIC = b"\xff\xd8\xff"
+T = TypeVar("T")
+
+
+class Store:
+    """The session database. Open it with `Store.open(url)`; close it with `close()` or `with`."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Wrap an Engine whose schema is already checked; use `Store.open` instead."""
+        self._engine = engine
+        self._read_engine = engine.execution_options(**{READ_OPTION: True})
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Open (and on first use create) the database at a SQLAlchemy URL.
+
+        Args:
+            url: e.g. `Settings.resolved_database_url`: `sqlite:////abs/path/liftcoach.sqlite3`
+                (its folder is created) or `postgresql+psycopg://user:pass@host/db`.
+
+        Raises:
+            StorageError: a bad URL, an unreachable server, a file that is not a database, or a
+                database written by a newer LiftCoach.
+        """
+        engine = open_engine(url)
+        try:
+            ensure_schema(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password hidden."""
+        return redact(self._engine.url.render_as_string(hide_password=True))
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        self.close()
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[OrmSession]:
+        """One write transaction, committed on leaving the block; failures -> StorageError."""
+        with translate_errors(action), OrmSession(self._engine) as orm, orm.begin():
+            yield orm
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[OrmSession]:
+        with translate_errors(action), OrmSession(self._read_engine) as orm, orm.begin():
+            yield orm
+
+    def _retry_on_clash(self, attempt: Callable[[], T]) -> T:
+        """Run `attempt` again once when a concurrent insert of the same unique key won."""
+        try:
+            return attempt()
+        except StorageError as exc:
+            if not isinstance(exc.__cause__, IntegrityError):
+                raise
+            return attempt()
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def get_or_create_athlete(self, name: str) -> int:
+        """Id of the athlete with this name (surrounding spaces ignored), created if new.
+
+        Raises:
+            StorageError: an empty or over-long name, or a failed write.
+        """
+        clean = name.strip()
+        if not clean or len(clean) > NAME_LEN:
+            raise StorageError(f"an athlete name needs 1 to {NAME_LEN} characters, got {name!r}")
+
+        def attempt() -> int:
+            with self._write(f"save athlete {clean!r}") as orm:
+                found = orm.scalar(select(AthleteRow.id).where(AthleteRow.name == clean))
+                if found is not None:
+                    return found
+                row = AthleteRow(name=clean, created_at=_now())
+                orm.add(row)
+                orm.flush()
+                athlete_id = row.id
+            return athlete_id
+
+        return self._retry_on_clash(attempt)
+
+    def start_session(
+        self, athlete_id: int, kind: str, *, lift: str | None = None, backend: str | None = None,
+        notes: str = "",
+    ) -> int:  # fmt: skip
+        """Open a session of `kind` ("photo", "video" or "live") starting now; returns its id.
+
+        Raises:
+            StorageError: an unknown kind or athlete, or a failed write.
+        """
+        if kind not in SESSION_KINDS:
+            raise StorageError(f"unknown session kind {kind!r}; expected one of {SESSION_KINDS}")
+        with self._write(f"start a {kind} session") as orm:
+            if orm.get(AthleteRow, athlete_id) is None:
+                raise StorageError(f"no athlete with id {athlete_id}")
+            row = SessionRow(
+                athlete_id=athlete_id, kind=kind, started_at=_now(), lift=lift,
+                backend=backend, notes=notes,
+            )  # fmt: skip
+            orm.add(row)
+            orm.flush()
+            session_id = row.id
+        return session_id
+
+    def add_frame(
+        self, session_id: int, *, index: int, t_s: float, keypoints: Keypoints | None,
+        angles_deg: Mapping[str, float], lift: str | None = None, view: str | None = None,
+        thumbnail_jpeg: bytes | None = None, flags: Sequence[FlagRecord] = (),
+    ) -> int:  # fmt: skip
+        """Record one frame and its flags together (all or nothing); returns the frame id.
+
+        Args:
+            index: frame number within the session, unique per session.
+            t_s: seconds since the start of the session (finite).
+            keypoints: one frame (T=1) of keypoints, or None when nobody was found.
+            angles_deg: angles by name in degrees; NaN is kept (as JSON null).
+            thumbnail_jpeg: optional small JPEG (at most MAX_THUMBNAIL_BYTES).
+            flags: faults on this frame; only joint, reason and confidence are read. A flag
+                belongs to the rep whose [start_s, end_s] holds `t_s`, if one is recorded.
+
+        Raises:
+            StorageError: bad values, an unknown session, a repeated index, or a failed write.
+        """
+        _require_finite(t_s=t_s)
+        _check_thumbnail(thumbnail_jpeg)
+        points, angles = keypoints_to_json(keypoints), angles_to_json(angles_deg)
+        with self._write(f"save frame {index} of session {session_id}") as orm:
+            _require_session(orm, session_id)
+            row = FrameRow(
+                session_id=session_id, frame_index=index, t_s=float(t_s), keypoints=points,
+                angles_deg=angles, lift=lift, view=view, thumbnail_jpeg=thumbnail_jpeg,
+            )  # fmt: skip
+            orm.add(row)
+            orm.flush()
+            rep_id = orm.scalar(
+                select(RepRow.id)
+                .where(RepRow.session_id == session_id, RepRow.start_s <= t_s, RepRow.end_s >= t_s)
+                .order_by(RepRow.rep_index)
+                .limit(1)
+            )
+            orm.add_all(_flag_row(session_id, row.id, rep_id, flag) for flag in flags)
+            frame_id = row.id
+        return frame_id
+
+    def add_rep(
+        self, session_id: int, *, index: int, start_s: float, bottom_s: float, end_s: float,
+        verdict: str = "",
+    ) -> int:  # fmt: skip
+        """Record one rep; flags on frames inside [start_s, end_s] with no rep join it.
+
+        Raises:
+            StorageError: non-finite or unordered times, an unknown session, a repeated index.
+        """
+        _require_finite(start_s=start_s, bottom_s=bottom_s, end_s=end_s)
+        if not start_s <= bottom_s <= end_s:
+            raise StorageError(
+                f"a rep needs start_s <= bottom_s <= end_s, got {start_s}, {bottom_s}, {end_s}"
+            )
+        with self._write(f"save rep {index} of session {session_id}") as orm:
+            _require_session(orm, session_id)
+            row = RepRow(
+                session_id=session_id, rep_index=index, start_s=start_s, bottom_s=bottom_s,
+                end_s=end_s, verdict=verdict,
+            )  # fmt: skip
+            orm.add(row)
+            orm.flush()
+            inside = select(FrameRow.id).where(
+                FrameRow.session_id == session_id, FrameRow.t_s.between(start_s, end_s)
+            )
+            orm.execute(
+                update(FlagRow)
+                .where(FlagRow.session_id == session_id, FlagRow.rep_id.is_(None))
+                .where(FlagRow.frame_id.in_(inside))
+                .values(rep_id=row.id)
+            )
+            rep_id = row.id
+        return rep_id
+
+    def end_session(
+        self, session_id: int, *, lift: str | None = None, notes: str | None = None
+    ) -> None:
+        """Stamp the end time (the first call wins); optionally set the lift and notes.
+
+        Raises:
+            StorageError: an unknown session or a failed write.
+        """
+        with self._write(f"end session {session_id}") as orm:
+            row = _require_session(orm, session_id)
+            if row.ended_at is None:
+                row.ended_at = _now()
+            if lift is not None:
+                row.lift = lift
+            if notes is not None:
+                row.notes = notes
+
+    def set_verdict(self, flag_id: int, *, accepted: bool, note: str = "") -> None:
+        """Set (or replace) the coach's verdict on a flag.
+
+        Raises:
+            StorageError: an unknown flag or a failed write.
+        """
+
+        def attempt() -> None:
+            with self._write(f"save the verdict on flag {flag_id}") as orm:
+                if orm.get(FlagRow, flag_id) is None:
+                    raise StorageError(f"no flag with id {flag_id}")
+                row = orm.scalar(select(VerdictRow).where(VerdictRow.flag_id == flag_id))
+                if row is None:
+                    row = VerdictRow(flag_id=flag_id)
+                    orm.add(row)
+                row.accepted, row.note, row.decided_at = bool(accepted), note, _now()
+
+        self._retry_on_clash(attempt)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def list_sessions(
+        self, *, athlete: str | None = None, since: datetime | date | None = None,
+        until: datetime | date | None = None,
+    ) -> list[SessionSummary]:  # fmt: skip
+        """Sessions newest first; `athlete` is an exact name, [since, until) bounds the start.
+
+        Naive datetimes are taken as UTC; a `date` means 00:00 UTC that day, so pass
+        `until=last_day + timedelta(days=1)` to include the whole last day.
+        """
+        since_at, until_at = _as_utc(since), _as_utc(until)
+        with self._read("list sessions") as orm:
+            return queries.session_summaries(orm, athlete=athlete, since=since_at, until=until_at)
+
+    def load_session(self, session_id: int) -> SessionDetail:
+        """Frames in index order with their flags and current verdicts, and reps.
+
+        Raises:
+            StorageError: an unknown session or a failed read.
+        """
+        with self._read(f"load session {session_id}") as orm:
+            return queries.session_detail(orm, session_id)
+
+    def thumbnail(self, frame_id: int) -> bytes | None:
+        """The JPEG thumbnail of a frame, or None when it has none or does not exist."""
+        with self._read(f"load the thumbnail of frame {frame_id}") as orm:
+            return orm.scalar(select(FrameRow.thumbnail_jpeg).where(FrameRow.id == frame_id))
+
+    def frames_frame(self, session_id: int) -> pd.DataFrame:
+        """One row per frame; columns as documented in `coach.store.export`."""
+        return export.frames_dataframe(self.load_session(session_id))
+
+    def export_csv(self, session_id: int) -> bytes:
+        """UTF-8 CSV: the frames table plus flag columns (see `coach.store.export`)."""
+        return export.csv_bytes(self.load_session(session_id))
+
+    def export_json(self, session_id: int) -> dict[str, Any]:
+        """A JSON-ready dict of the whole session (see `coach.store.export`)."""
+        return export.json_document(self.load_session(session_id))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_utc(moment: datetime | date | None) -> datetime | None:
+    if moment is None or isinstance(moment, datetime):
+        return moment
+    return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+
+
+def _require_session(orm: OrmSession, session_id: int) -> SessionRow:
+    row = orm.get(SessionRow, session_id)
+    if row is None:
+        raise StorageError(f"no session with id {session_id}")
+    return row
+
+
+def _require_finite(**values_s: float) -> None:
+    for name, value in values_s.items():
+        if not math.isfinite(value):
+            raise StorageError(f"{name} must be a finite number of seconds, got {value}")
+
+
+def _check_thumbnail(jpeg: bytes | None) -> None:
+    if jpeg is None:
+        return
+    if not jpeg.startswith(_JPEG_MAGIC):
+        raise StorageError("a thumbnail must be JPEG bytes")
+    if len(jpeg) > MAX_THUMBNAIL_BYTES:
+        raise StorageError(
+            f"a thumbnail must be at most {MAX_THUMBNAIL_BYTES // 1024} KiB, got "
+            f"{len(jpeg) // 1024} KiB; shrink it before storing"
+        )
+
+
+def _flag_row(session_id: int, frame_id: int, rep_id: int | None, flag: FlagRecord) -> FlagRow:
+    return FlagRow(
+        session_id=session_id, frame_id=frame_id, rep_id=rep_id, joint=flag.joint,
+        reason=flag.reason, confidence=finite_or_none(flag.confidence),
+    )  # fmt: skip

@@ -1,0 +1,78 @@
+"""Live page: the webcam with the skeleton and flags drawn, the lift, a cue, live angle traces,
+and the measured speed. Every analysed frame is saved to a new live session per START."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from coach.classify import LIFT_NAMES
+from coach.errors import LiftCoachError
+from ui import charts, live, loaders
+
+# How often the panel beside the video refreshes while streaming.
+REFRESH_S = 0.5
+
+st.title("🎥 Live coach")
+st.caption(
+    "Press START to use your camera. Only the newest frame is ever analysed, so what you see "
+    "never lags behind; the numbers below are measured on the server."
+)
+settings = loaders.settings()
+try:
+    store = loaders.store()
+except LiftCoachError as exc:
+    st.error(str(exc))
+    st.stop()
+rec, config = live.recorder(settings, store)
+left, right = st.columns(2)
+athlete = left.text_input("Athlete", key="live.athlete", placeholder="e.g. Ada")
+lift = right.selectbox("Lift", ["auto", *LIFT_NAMES], key="live.lift",
+                       format_func=lambda v: "detect automatically" if v == "auto" else v)
+config.update(athlete, lift)  # read by the worker at the next START
+
+video_col, panel_col = st.columns([3, 2])
+with video_col:
+    status = live.streamer(settings, rec, config)
+    if status.error:
+        st.error(status.error)
+    if status.session_id is not None:
+        st.caption(f"Recording to session #{status.session_id} (see the Sessions page).")
+
+
+def _ms(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.0f} ms"
+
+
+@st.fragment(run_every=REFRESH_S if status.playing else None)
+def panel() -> None:
+    """Polls the recorder's lock-protected snapshot; never touches the worker's objects."""
+    snap = rec.snapshot()
+    if snap is None:
+        st.info("Waiting for the first frame…" if status.playing else "Not started.")
+        return
+    a, b = st.columns(2)
+    a.metric("Lift", snap.lift, f"{snap.lift_confidence:.0%} of recent frames",
+             delta_color="off")
+    b.metric("Camera view", snap.view or "—")
+    if snap.top_cue:
+        st.warning(f"**Cue:** {snap.top_cue}")
+    else:
+        st.success("No joint flagged on the latest frame.")
+    c, d, e = st.columns(3)
+    c.metric("Frames / s", f"{snap.fps:.1f}")
+    d.metric("Latency p50", _ms(snap.latency_p50_ms))
+    e.metric("Latency p95", _ms(snap.latency_p95_ms))
+    st.markdown(
+        f"Frames analysed: **{snap.frames_processed}** · with a skeleton: "
+        f"**{snap.frames_with_person}** · stale frames skipped: {snap.frames_skipped_stale}"
+    )
+    if snap.last_error:
+        st.caption(f"Last frame error: {snap.last_error}")
+    if snap.traces:
+        st.plotly_chart(charts.live_traces(snap), key="live.traces")
+
+
+with panel_col:
+    panel()

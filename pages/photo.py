@@ -1,0 +1,122 @@
+"""Photo page: upload photos, pick the lifter, see the lift, view, flags, vote and angles."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.classify import LIFT_NAMES
+from coach.errors import LiftCoachError
+from ui import charts, loaders, state, tables
+from ui.photo import ACCEPTED_TYPES, PhotoBatch, PhotoResult, analyse_batch, repick_lifter
+
+st.title("📷 Photo check")
+st.caption(
+    "Upload one or more photos of a squat, bench press or deadlift. Joints are drawn red when "
+    "flagged, green when fine, grey when this camera view cannot judge them."
+)
+settings = loaders.settings()
+left, right = st.columns(2)
+athlete = left.text_input("Athlete", key="photo.athlete", placeholder="e.g. Ada")
+lift = right.selectbox("Lift", ["auto", *LIFT_NAMES], key="photo.lift",
+                       format_func=lambda v: "detect automatically" if v == "auto" else v)
+uploads = st.file_uploader("Photos", type=list(ACCEPTED_TYPES), accept_multiple_files=True,
+                           key=state.PHOTO_UPLOADS)
+if st.button("Analyse", type="primary", disabled=not uploads or not athlete.strip()):
+    bar = st.progress(0.0, text="Loading the pose model…")
+    try:
+        batch = analyse_batch(
+            [(u.name, u.getvalue()) for u in uploads or []],
+            loaders.estimator(settings.backend), settings, loaders.store(),
+            athlete=athlete, lift=lift, progress=lambda f, text: bar.progress(f, text=text),
+        )
+    except LiftCoachError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.session_state[state.PHOTO_BATCH] = batch
+
+batch: PhotoBatch | None = st.session_state.get(state.PHOTO_BATCH)
+if batch is None:
+    st.info("Enter the athlete's name, add photos and press **Analyse**.")
+    st.stop()
+if batch.session_ids:
+    st.success(f"Saved for {batch.athlete} as session #{batch.session_ids[-1]} "
+               "(see the Sessions page).")
+
+
+def pick_lifter(result: PhotoResult, index: int) -> tuple[float, float] | None:
+    """Where the user says the lifter is: a click on the photo, or typed coordinates."""
+    assert result.analysis is not None and result.preview_jpeg is not None
+    a = result.analysis
+    with st.expander(f"Wrong person? Pick the lifter ({a.persons_found} found)"):
+        event = st.plotly_chart(
+            charts.lifter_picker(result.preview_jpeg, a.width_px, a.height_px),
+            on_select="rerun", selection_mode="points", key=f"photo.pick.{index}",
+        )
+        points = event.selection.points if event else []
+        if points:
+            return float(points[0]["x"]), float(points[0]["y"])
+        cx, cy, go = st.columns([2, 2, 1], vertical_alignment="bottom")
+        x = cx.number_input("x (px)", 0, a.width_px, a.width_px // 2, key=f"photo.x.{index}")
+        y = cy.number_input("y (px)", 0, a.height_px, a.height_px // 2, key=f"photo.y.{index}")
+        if go.button("Use this point", key=f"photo.go.{index}"):
+            return float(x), float(y)
+    return None
+
+
+def show_result(result: PhotoResult, index: int) -> None:
+    """One photo: annotated image, verdicts, tables, angle chart."""
+    if result.error is not None or result.analysis is None:
+        st.error(f"{result.name}: {result.error}")
+        return
+    form = result.form
+    image_col, facts_col = st.columns([3, 2])
+    image_col.image(result.annotated_jpeg, caption=result.name, width="stretch")
+    with facts_col:
+        if form is not None:
+            sure = f"{form.lift.confidence:.0%} sure ({form.lift.source})"
+            st.metric("Lift", form.lift.label, sure, delta_color="off")
+            st.metric("Camera view", form.view.view, f"{form.view.confidence:.0%} sure",
+                      delta_color="off")
+            st.subheader("Flagged joints")
+            flags = tables.flags_table(form)
+            if flags.empty:
+                st.success("No joint flagged.")
+            st.dataframe(flags, hide_index=True, key=f"photo.flags.{index}")
+            for note in form.notes:
+                st.caption(f"ℹ️ {note}")
+        st.caption(f"{result.analysis.backend} · {result.analysis.timings_ms['total']:.0f} ms")
+    if form is not None:
+        st.subheader("Per-view vote")
+        st.dataframe(tables.vote_table(result.form_json), hide_index=True,
+                     key=f"photo.vote.{index}")
+        st.plotly_chart(charts.angles_vs_gold(form.angles_deg, form.gold_angles_deg),
+                        key=f"photo.angles.{index}")
+    click = pick_lifter(result, index)
+    if click is not None and click != result.click_xy:
+        try:
+            new = repick_lifter(batch, index, click, loaders.estimator(settings.backend),
+                                settings, loaders.store())
+        except LiftCoachError as exc:
+            st.error(str(exc))
+            st.stop()
+        st.session_state[state.PHOTO_BATCH] = new
+        st.rerun()
+
+
+analysed = batch.analysed
+if len(analysed) > 1:
+    st.plotly_chart(
+        charts.angle_traces(
+            [r.name for r in analysed], [r.form.angles_deg if r.form else {} for r in analysed],
+            x_title="photo (upload order)", title="Joint angles across the photos",
+        ),
+        key="photo.across",
+    )
+if len(batch.results) == 1:
+    show_result(batch.results[0], 0)
+else:
+    for i, (tab, result) in enumerate(
+        zip(st.tabs([r.name for r in batch.results]), batch.results, strict=True)
+    ):
+        with tab:
+            show_result(result, i)

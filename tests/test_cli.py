@@ -1,0 +1,155 @@
+"""`python -m coach analyze`: JSON schema, exit codes and error lines, on real and bad inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SQUAT_FRAME = "gym-app-ai_TheSebitzu/frames/videos__squat_f00191.jpg"
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "coach", *args],
+        capture_output=True, text=True, cwd=REPO, env=full_env, timeout=300,
+    )
+
+
+def assert_clean_error(proc: subprocess.CompletedProcess[str], code: int, words: str) -> None:
+    assert proc.returncode == code, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    assert words in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def replay_file(tmp_path: Path, persons: list[dict[str, object]]) -> Path:
+    path = tmp_path / "replay.json"
+    path.write_text(json.dumps({"frames": [{"persons": persons}]}))
+    return path
+
+
+def squat_person() -> dict[str, object]:
+    """A standing lifter seen from the front, in a 640x480 image (hand-placed points)."""
+    pts = [(320, 80), (312, 72), (328, 72), (300, 78), (340, 78), (280, 130), (360, 130),
+           (270, 190), (370, 190), (280, 240), (360, 240), (295, 250), (345, 250),
+           (292, 340), (348, 340), (290, 430), (350, 430)]
+    return {"bbox": [260, 60, 120, 380], "keypoints": [[x, y, 0.9] for x, y in pts]}
+
+
+@pytest.fixture
+def blank_png(tmp_path: Path) -> Path:
+    path = tmp_path / "blank.png"
+    cv2.imwrite(str(path), np.full((480, 640, 3), 127, np.uint8))
+    return path
+
+
+def test_replay_json_has_the_documented_schema(tmp_path, blank_png) -> None:
+    replay = replay_file(tmp_path, [squat_person()])
+    proc = run_cli("analyze", str(blank_png), "--backend", "replay", "--json", "--lift", "squat",
+                   env={"LIFTCOACH_REPLAY": str(replay), "LIFTCOACH_DATA": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["backend"] == "replay"
+    assert doc["image"] == {"width": 640, "height": 480}
+    assert doc["persons_found"] == 1
+    assert len(doc["person"]["keypoints"]) == 17 and len(doc["person"]["bbox"]) == 4
+    assert doc["person"]["keypoints"][0] == [320, 80, 0.9]
+    assert {"decode", "pose", "select", "total"} <= set(doc["timings_ms"])
+    assert doc["lift"] == {"label": "squat", "probabilities": doc["lift"]["probabilities"],
+                           "confidence": 1.0, "source": "given"}
+    assert doc["view"]["label"] in {"front", "left", "right", "oblique"}
+    for key in ("pairs", "vote", "flagged_joints", "angles_deg"):
+        assert key in doc
+    assert doc["pairs"] and set(doc["pairs"][0]["per_view"]) == {"front", "left", "right"}
+
+
+def test_low_confidence_joints_are_null(tmp_path, blank_png) -> None:
+    person = squat_person()
+    person["keypoints"][9] = [280, 240, 0.05]  # type: ignore[index]
+    replay = replay_file(tmp_path, [person])
+    proc = run_cli("analyze", str(blank_png), "--backend", "replay", "--json",
+                   env={"LIFTCOACH_REPLAY": str(replay), "LIFTCOACH_DATA": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["person"]["keypoints"][9] is None
+
+
+def test_no_person_exits_3(tmp_path, blank_png) -> None:
+    replay = replay_file(tmp_path, [])
+    proc = run_cli("analyze", str(blank_png), "--backend", "replay",
+                   env={"LIFTCOACH_REPLAY": str(replay)})
+    assert_clean_error(proc, 3, "no person found")
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(b"", "empty"), (b"hello, I am not a photo", "not an image")],
+    ids=["empty-file", "text-file"],
+)
+def test_bad_photo_exits_2(tmp_path, content, words) -> None:
+    path = tmp_path / "bad.jpg"
+    path.write_bytes(content)
+    assert_clean_error(run_cli("analyze", str(path)), 2, words)
+
+
+def test_truncated_photo_exits_2(tmp_path, fixtures) -> None:
+    data = (fixtures / SQUAT_FRAME).read_bytes()
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(data[: len(data) // 2])
+    assert_clean_error(run_cli("analyze", str(path)), 2, "truncated")
+
+
+def test_missing_file_and_bad_click_exit_2(tmp_path, blank_png) -> None:
+    assert_clean_error(run_cli("analyze", str(tmp_path / "nope.jpg")), 2, "not found")
+    assert_clean_error(run_cli("analyze", str(blank_png), "--click", "a,b"), 2, "--click")
+
+
+def test_unusable_out_path_exits_2(tmp_path, blank_png) -> None:
+    replay = replay_file(tmp_path, [squat_person()])
+    proc = run_cli("analyze", str(blank_png), "--backend", "replay", "--out",
+                   str(tmp_path / "out.txt"), env={"LIFTCOACH_REPLAY": str(replay)})
+    assert_clean_error(proc, 2, "--out")
+
+
+def test_missing_vitpose_weights_exit_4_with_advice(tmp_path, blank_png) -> None:
+    proc = run_cli("analyze", str(blank_png), "--backend", "vitpose",
+                   env={"LIFTCOACH_VITPOSE": str(tmp_path / "no-weights")})
+    assert_clean_error(proc, 4, "--backend mediapipe")
+    assert "LIFTCOACH_VITPOSE" in proc.stderr
+
+
+def test_bad_setting_exits_2(blank_png) -> None:
+    proc = run_cli("analyze", str(blank_png), env={"LIFTCOACH_MIN_SCORE": "lots"})
+    assert_clean_error(proc, 2, "min_keypoint_score")
+
+
+def test_real_photo_on_embedded_backend(tmp_path, fixtures) -> None:
+    out = tmp_path / "annotated.jpg"
+    proc = run_cli("analyze", str(fixtures / SQUAT_FRAME), "--backend", "mediapipe", "--json",
+                   "--out", str(out), env={"LIFTCOACH_DATA": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["backend"] == "mediapipe" and doc["persons_found"] >= 1
+    w, h = doc["image"]["width"], doc["image"]["height"]
+    found = [kp for kp in doc["person"]["keypoints"] if kp is not None]
+    assert len(found) >= 12
+    assert all(-0.02 * w <= x <= 1.02 * w and -0.02 * h <= y <= 1.02 * h for x, y, _ in found)
+    image = cv2.imread(str(out))
+    assert image is not None and image.shape[:2] == (h, w)
+
+
+def test_human_summary_without_json(tmp_path, blank_png) -> None:
+    replay = replay_file(tmp_path, [squat_person()])
+    proc = run_cli("analyze", str(blank_png), "--backend", "replay", "--lift", "squat",
+                   env={"LIFTCOACH_REPLAY": str(replay), "LIFTCOACH_DATA": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert "backend: replay" in proc.stdout and "lift: squat (given)" in proc.stdout

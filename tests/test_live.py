@@ -1,0 +1,285 @@
+"""coach.live without Streamlit: the replay backend, a real SQLite store in tmp_path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import threading
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from coach.keypoints import Joint
+from coach.live import LiveAnalyzer, LiveRecorder, StoreFrameWriter
+from coach.pose.replay import ReplayEstimator
+from coach.settings import Settings
+from coach.store import Store
+
+J = Joint
+FRAME_WH = (640, 480)
+
+# A front-view back squat in 640x480 pixels: standing and bottom; frames interpolate between.
+_STANDING = {
+    J.NOSE: (320, 70), J.LEFT_EYE: (328, 62), J.RIGHT_EYE: (312, 62), J.LEFT_EAR: (340, 66),
+    J.RIGHT_EAR: (300, 66), J.LEFT_SHOULDER: (362, 120), J.RIGHT_SHOULDER: (278, 120),
+    J.LEFT_ELBOW: (392, 150), J.RIGHT_ELBOW: (248, 150), J.LEFT_WRIST: (386, 112),
+    J.RIGHT_WRIST: (254, 112), J.LEFT_HIP: (344, 240), J.RIGHT_HIP: (296, 240),
+    J.LEFT_KNEE: (350, 330), J.RIGHT_KNEE: (290, 330), J.LEFT_ANKLE: (356, 420),
+    J.RIGHT_ANKLE: (284, 420),
+}  # fmt: skip
+_BOTTOM_DY = {J.LEFT_KNEE: 0, J.RIGHT_KNEE: 0, J.LEFT_ANKLE: 0, J.RIGHT_ANKLE: 0}
+_BOTTOM_DX = {J.LEFT_KNEE: 22, J.RIGHT_KNEE: -22}
+
+
+def squat_person(depth: float) -> dict[str, Any]:
+    """One replay person at squat depth 0 (standing) .. 1 (bottom)."""
+    points = []
+    for joint in Joint:
+        x, y = _STANDING[joint]
+        dy = _BOTTOM_DY.get(joint, 95 if joint in (J.LEFT_HIP, J.RIGHT_HIP) else 110)
+        points.append([x + depth * _BOTTOM_DX.get(joint, 0), y + depth * dy, 0.9])
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return {"bbox": [min(xs) - 20, min(ys) - 30, max(xs) - min(xs) + 40, max(ys) - min(ys) + 50],
+            "keypoints": points}  # fmt: skip
+
+
+def squat_replay_doc(n_frames: int = 60, *, empty_every: int = 0) -> dict[str, Any]:
+    """Replay JSON (form b): two squat reps over n_frames; every `empty_every`-th frame empty."""
+    frames = []
+    for i in range(n_frames):
+        depth = 0.5 - 0.5 * math.cos(4 * math.pi * i / n_frames)
+        empty = empty_every and i % empty_every == empty_every - 1
+        frames.append({"persons": [] if empty else [squat_person(depth)]})
+    return {"frames": frames}
+
+
+def write_squat_replay(path: Path, n_frames: int = 60, *, empty_every: int = 0) -> Path:
+    path.write_text(json.dumps(squat_replay_doc(n_frames, empty_every=empty_every)))
+    return path
+
+
+def blank_frame() -> np.ndarray:
+    return np.full((FRAME_WH[1], FRAME_WH[0], 3), 90, dtype=np.uint8)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.open(f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    yield s
+    s.close()
+
+
+def _estimator(n: int = 60, empty_every: int = 0) -> ReplayEstimator:
+    return ReplayEstimator.from_json(squat_replay_doc(n, empty_every=empty_every))
+
+
+def _session(store: Store) -> int:
+    return store.start_session(store.get_or_create_athlete("Ada"), "live", backend="replay")
+
+
+def test_process_draws_the_skeleton_and_counts() -> None:
+    analyzer = LiveAnalyzer(_estimator(), Settings(), lift=None)
+    frame = blank_frame()
+    out = analyzer.process(frame, 0.0)
+    assert out.shape == frame.shape and out.dtype == np.uint8
+    assert np.count_nonzero(out != frame) > 500, "no skeleton drawn"
+    assert np.all(frame == 90), "the input frame must not be modified"
+    for i in range(1, 10):
+        analyzer.process(blank_frame(), i / 30)
+    snap = analyzer.snapshot()
+    assert snap.frames_processed == 10 and snap.frames_with_person == 10
+    assert 0 < snap.latency_p50_ms <= snap.latency_p95_ms < 1000
+    assert snap.fps > 0
+
+
+def test_frames_without_a_person_pass_through_and_are_counted() -> None:
+    analyzer = LiveAnalyzer(_estimator(10, empty_every=2), Settings(), lift=None)
+    outs = [analyzer.process(blank_frame(), i / 30) for i in range(10)]
+    snap = analyzer.snapshot()
+    assert (snap.frames_processed, snap.frames_with_person) == (10, 5)
+    assert np.all(outs[1] == 90), "a frame with nobody in it is returned as is"
+
+
+def test_a_frame_older_than_the_last_is_never_analysed() -> None:
+    analyzer = LiveAnalyzer(_estimator(), Settings(), lift=None)
+    analyzer.process(blank_frame(), 1.0)
+    stale = blank_frame()
+    assert analyzer.process(stale, 0.5) is stale
+    assert analyzer.process(blank_frame(), 1.0) is not None
+    snap = analyzer.snapshot()
+    assert snap.frames_processed == 1 and snap.frames_skipped_stale == 2
+
+
+def test_fps_and_latency_come_from_the_clock() -> None:
+    now = [0.0]
+
+    def clock() -> float:
+        return now[0]
+
+    class SlowReplay(ReplayEstimator):
+        def estimate(self, image_bgr):  # type: ignore[no-untyped-def]
+            now[0] += 0.020  # every frame "takes" 20 ms of model time
+            return super().estimate(image_bgr)
+
+    est = SlowReplay.from_json(squat_replay_doc(10))
+    analyzer = LiveAnalyzer(est, Settings(), lift=None, clock=clock)
+    for i in range(31):
+        now[0] = i / 30.0  # frames arrive at 30 fps
+        analyzer.process(blank_frame(), now[0])
+    snap = analyzer.snapshot()
+    assert snap.latency_p50_ms == pytest.approx(20.0, abs=0.5)
+    assert snap.fps == pytest.approx(30.0, rel=0.02)
+
+
+def test_every_frame_is_stored_as_it_comes(store: Store) -> None:
+    session_id = _session(store)
+    writer = StoreFrameWriter(store, session_id)
+    analyzer = LiveAnalyzer(_estimator(20, empty_every=4), Settings(), lift=None, sink=writer)
+    for i in range(20):
+        analyzer.process(blank_frame(), 100.0 + i / 30)
+    deadline = time.monotonic() + 10
+    while writer.written < 20 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # Written BEFORE close: a dropped tab (no close) loses nothing already analysed.
+    assert writer.written == 20
+    detail = store.load_session(session_id)
+    assert [f.index for f in detail.frames] == list(range(20))
+    assert detail.frames[0].t_s == 0.0 and detail.frames[-1].t_s == pytest.approx(19 / 30)
+    assert sum(f.keypoints is None for f in detail.frames) == 5
+    kp = detail.frames[0].keypoints
+    assert kp is not None and np.allclose(kp.point(J.LEFT_KNEE), (350, 330), atol=0.01)
+    writer.close()
+    assert store.load_session(session_id).ended_at is not None
+    assert writer.errors == ()
+
+
+def test_form_flags_and_angles_reach_the_store(store: Store) -> None:
+    pytest.importorskip("coach.form", reason="coach/form.py has not landed yet")
+    session_id = _session(store)
+    writer = StoreFrameWriter(store, session_id)
+    analyzer = LiveAnalyzer(_estimator(30), Settings(), lift="squat", sink=writer)
+    for i in range(30):
+        analyzer.process(blank_frame(), i / 30)
+    writer.close()
+    snap = analyzer.snapshot()
+    assert snap.lift == "squat" and snap.lift_confidence == 1.0
+    assert snap.traces and len(snap.trace_t_s) == 30
+    detail = store.load_session(session_id)
+    assert len(detail.frames) == 30
+    assert all(f.lift == "squat" and f.angles_deg for f in detail.frames)
+    stored_flags = sum(len(f.flags) for f in detail.frames)
+    assert stored_flags == sum(1 for f in detail.frames for _ in f.flags)
+    if detail.flags:
+        assert any(f.has_thumbnail for f in detail.frames if f.flags)
+
+
+def test_recorder_starts_a_new_session_per_start(store: Store) -> None:
+    writers: list[StoreFrameWriter] = []
+
+    def factory() -> tuple[LiveAnalyzer, Any]:
+        writer = StoreFrameWriter(store, _session(store))
+        writers.append(writer)
+        return LiveAnalyzer(_estimator(), Settings(), lift=None, sink=writer), writer.close
+
+    recorder = LiveRecorder(factory)
+    assert recorder.snapshot() is None and not recorder.running
+    for i in range(5):
+        recorder.process(blank_frame(), i / 30)
+    recorder.stop()
+    assert not recorder.running and recorder.snapshot().frames_processed == 5
+    for i in range(3):
+        recorder.process(blank_frame(), i / 30)  # timestamps restart: a new stream
+    recorder.stop()
+    recorder.stop()  # twice is harmless
+    assert recorder.streams_started == 2
+    counts = sorted(len(store.load_session(w.session_id).frames) for w in writers)
+    assert counts == [3, 5]
+    assert all(store.load_session(w.session_id).ended_at is not None for w in writers)
+
+
+def test_recorder_reports_a_stream_that_cannot_start() -> None:
+    from coach.errors import BackendUnavailable
+
+    def factory() -> tuple[LiveAnalyzer, Any]:
+        raise BackendUnavailable("no pose model here")
+
+    recorder = LiveRecorder(factory)
+    frame = blank_frame()
+    assert recorder.process(frame, 0.0) is frame
+    assert recorder.error == "no pose model here" and not recorder.running
+
+
+def test_concurrent_callers_and_readers_are_safe() -> None:
+    analyzer = LiveAnalyzer(_estimator(), Settings(), lift=None)
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            snap = analyzer.snapshot()
+            assert snap.frames_with_person <= snap.frames_processed
+            seen.append(snap.frames_processed)
+
+    def writer(offset: int) -> None:
+        for i in range(40):
+            analyzer.process(blank_frame(), None)
+
+    threads = [threading.Thread(target=reader)] + [
+        threading.Thread(target=writer, args=(k,)) for k in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads[1:]:
+        t.join()
+    stop.set()
+    threads[0].join()
+    snap = analyzer.snapshot()
+    assert snap.frames_processed + snap.frames_skipped_stale == 80
+    assert seen == sorted(seen), "counts seen by a reader never go backwards"
+
+
+def test_streamlit_webrtc_async_mode_hands_over_only_the_freshest_frame() -> None:
+    """The policy the Live page relies on, checked in streamlit-webrtc itself: frames arrive
+    every 5 ms, the callback takes 40 ms, and every frame it gets is the newest one (or the
+    one just before, when a frame lands between the queue drain and the call)."""
+    av = pytest.importorskip("av")
+    process = pytest.importorskip("streamlit_webrtc.process")
+    models = pytest.importorskip("streamlit_webrtc.models")
+    from aiortc.mediastreams import MediaStreamTrack
+
+    produced = [0]
+    handed: list[tuple[int, int]] = []
+
+    class FastCamera(MediaStreamTrack):
+        kind = "video"
+
+        async def recv(self) -> Any:
+            await asyncio.sleep(0.005)
+            produced[0] += 1
+            frame = av.VideoFrame.from_ndarray(blank_frame()[:48, :64], format="bgr24")
+            frame.pts, frame.time_base = produced[0], Fraction(1, 200)
+            return frame
+
+    def slow_callback(frame: Any) -> Any:
+        handed.append((frame.pts, produced[0]))
+        time.sleep(0.040)
+        return frame
+
+    processor = models.CallbackAttachableProcessor(slow_callback, None, None)
+
+    async def run() -> None:
+        track = process.AsyncVideoProcessTrack(track=FastCamera(), processor=processor)
+        for _ in range(150):
+            await track.recv()
+        track.stop()
+
+    asyncio.run(run())
+    assert len(handed) >= 5
+    assert len(handed) < produced[0] / 3, "stale frames were processed instead of dropped"
+    assert all(newest - pts <= 1 for pts, newest in handed), handed

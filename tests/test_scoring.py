@@ -1,0 +1,334 @@
+"""Scoring: the DESIGN formula, the per-view calls, the 2-of-3 vote, view awareness, reports."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from coach.errors import BadInput, GoldAnnotationError
+from coach.form_rules import PHASES
+from coach.keypoints import Joint, Keypoints
+from coach.scoring import (
+    RESULT_FRONT_GOOD,
+    RESULT_NO_VERDICT,
+    RESULT_SIDE_GOOD,
+    PairResult,
+    PairVerdict,
+    assess_form,
+    band_confidence,
+    box_wh,
+    lift_box_wh,
+    nearest_phase,
+    pair_distance_norm,
+    pair_is_flagged,
+    pose_distance,
+    report_to_dict,
+    vote,
+)
+from coach.view import ViewEstimate
+from tests.handmade_poses import gold_mapping, project, squat_world
+
+J = Joint
+KNEES = (J.LEFT_KNEE, J.RIGHT_KNEE)
+FRONT = ViewEstimate("front", 0.0, 1.0)
+LEFT = ViewEstimate("left", 90.0, 1.0)
+
+
+@pytest.fixture(scope="module")
+def squat_gold() -> dict:
+    return gold_mapping(squat_world, PHASES["squat"])
+
+
+# --- the formula -------------------------------------------------------------------------------
+
+
+def test_pair_distance_hand_computed(make_keypoints) -> None:
+    kp = make_keypoints({J.LEFT_KNEE: (10.0, 20.0), J.RIGHT_KNEE: (40.0, 60.0)})
+    # dx = 30 px over W = 100, dy = 40 px over H = 200: sqrt(0.3^2 + 0.2^2)
+    d = pair_distance_norm(kp, J.LEFT_KNEE, J.RIGHT_KNEE, (100.0, 200.0))
+    assert d == pytest.approx(math.sqrt(0.13), rel=1e-6)
+    assert pair_distance_norm(kp, J.RIGHT_KNEE, J.LEFT_KNEE, (100.0, 200.0)) == pytest.approx(d)
+
+
+def test_pair_distance_is_nan_for_a_missing_joint_or_empty_box(make_keypoints) -> None:
+    kp = make_keypoints({J.LEFT_KNEE: (10.0, 20.0)})
+    assert math.isnan(pair_distance_norm(kp, J.LEFT_KNEE, J.RIGHT_KNEE, (100.0, 200.0)))
+    both = make_keypoints({J.LEFT_KNEE: (10.0, 20.0), J.RIGHT_KNEE: (40.0, 60.0)})
+    assert math.isnan(pair_distance_norm(both, J.LEFT_KNEE, J.RIGHT_KNEE, (0.0, 200.0)))
+
+
+def test_box_is_the_lifters_not_the_images(make_keypoints) -> None:
+    """Moving or zooming the lifter in the image leaves d unchanged."""
+    pts = {J.NOSE: (50.0, 0.0), J.LEFT_ANKLE: (80.0, 180.0), J.RIGHT_ANKLE: (20.0, 180.0),
+           J.LEFT_KNEE: (70.0, 100.0), J.RIGHT_KNEE: (30.0, 100.0)}  # fmt: skip
+    a = make_keypoints(pts)
+    b = make_keypoints({j: (3 * x + 500, 3 * y + 40) for j, (x, y) in pts.items()})
+    assert box_wh(a) == (60.0, 180.0)
+    da = pair_distance_norm(a, *KNEES, box_wh(a))
+    assert pair_distance_norm(b, *KNEES, box_wh(b)) == pytest.approx(da, rel=1e-6)
+
+
+def test_lift_box_width_leaves_out_the_measured_widths(make_keypoints) -> None:
+    kp = make_keypoints({J.LEFT_SHOULDER: (60.0, 0.0), J.RIGHT_SHOULDER: (20.0, 0.0),
+                         J.LEFT_WRIST: (100.0, 50.0), J.RIGHT_WRIST: (-20.0, 50.0),
+                         J.LEFT_ANKLE: (50.0, 200.0)})  # fmt: skip
+    w, h = lift_box_wh(kp, "deadlift", kp.present())
+    assert (w, h) == (40.0, 200.0)  # W from the shoulders, not the wide grip; H from all
+
+
+# --- phase -------------------------------------------------------------------------------------
+
+
+def test_pose_distance_ignores_position_and_scale() -> None:
+    a = project(squat_world("bottom"), 0.0, px_per_m=300, centre=(100, 100))
+    b = project(squat_world("bottom"), 0.0, px_per_m=700, centre=(900, 500))
+    assert pose_distance(a, b) == pytest.approx(0.0, abs=1e-5)
+    assert pose_distance(a, project(squat_world("standing"), 0.0)) > 0.05
+
+
+@pytest.mark.parametrize("yaw", [0.0, 90.0, -90.0, 180.0])
+@pytest.mark.parametrize("phase", ["standing", "bottom"])
+def test_nearest_phase(squat_gold, phase: str, yaw: float) -> None:
+    kp = project(squat_world(phase), yaw, px_per_m=250, centre=(300, 300))
+    assert nearest_phase(kp, "squat", squat_gold) == phase
+
+
+def test_gold_without_a_view_is_refused(squat_gold) -> None:
+    broken = {v: p for v, p in squat_gold.items() if v != "right"}
+    with pytest.raises(GoldAnnotationError, match="right"):
+        assess_form(squat_gold["front"]["standing"], "squat", broken)
+
+
+def test_unknown_lift_is_refused(squat_gold) -> None:
+    with pytest.raises(BadInput):
+        assess_form(squat_gold["front"]["standing"], "snatch", squat_gold)
+
+
+# --- the vote, on constructed verdicts ---------------------------------------------------------
+
+
+def _pair(joints, front: str, left: str, right: str, name: str = "") -> PairResult:
+    per_view = {v: PairVerdict(1.0, 2.0 if s == "bad" else 1.0, s)
+                for v, s in (("front", front), ("left", left), ("right", right))}  # fmt: skip
+    return PairResult(joints, 0.5, per_view, name)
+
+
+THIGH = (J.LEFT_HIP, J.LEFT_KNEE)
+ANKLES = (J.LEFT_ANKLE, J.RIGHT_ANKLE)
+WRISTS = (J.LEFT_WRIST, J.RIGHT_WRIST)
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "flagged"),
+    [
+        (("bad", "ok", "ok"), False),  # 1 of 3 is not enough
+        (("ok", "bad", "ok"), False),
+        (("bad", "bad", "ok"), True),  # 2 of 3 is
+        (("ok", "bad", "bad"), True),
+        (("bad", "bad", "bad"), True),
+        (("bad", "not_judgeable", "not_judgeable"), True),  # the only view that can show it
+        (("not_judgeable", "bad", "ok"), False),  # 1 of 2
+        (("not_judgeable", "bad", "bad"), True),
+        (("missing", "missing", "missing"), False),
+        (("not_judgeable",) * 3, False),
+    ],
+)
+def test_pair_is_flagged(verdicts: tuple[str, str, str], flagged: bool) -> None:
+    assert pair_is_flagged(_pair(THIGH, *verdicts).per_view) is flagged
+
+
+def test_vote_one_of_three_is_not_enough_two_of_three_is() -> None:
+    one = vote((_pair(THIGH, "bad", "ok", "ok"), _pair(ANKLES, "ok", "bad", "ok")))
+    assert not one.front_lift_good and not one.side_lift_good
+    assert one.flagged_pairs == () and one.result == RESULT_NO_VERDICT
+    two = vote((_pair(THIGH, "bad", "bad", "ok", "left thigh"), _pair(ANKLES, "ok", "ok", "bad")))
+    assert two.flagged_pairs == (THIGH,)
+    assert "left thigh" in two.result
+    assert two.per_view["left"].bad_pairs == (THIGH,) and two.per_view["left"].calls_bad
+
+
+def test_front_lift_in_good_form_overrides_the_side_views() -> None:
+    v = vote((_pair(THIGH, "ok", "bad", "bad"), _pair(WRISTS, "ok", "not_judgeable", "ok")))
+    assert v.front_lift_good and not v.side_lift_good
+    assert v.flagged_pairs == () and v.result == RESULT_FRONT_GOOD
+
+
+def test_side_lift_in_good_form_when_left_and_right_agree() -> None:
+    v = vote((_pair(THIGH, "bad", "ok", "ok"), _pair(WRISTS, "bad", "not_judgeable", "ok")))
+    assert v.side_lift_good and not v.front_lift_good
+    assert v.per_view["front"].calls_bad
+    assert v.flagged_pairs == () and v.result == RESULT_SIDE_GOOD
+
+
+def test_a_view_that_judged_nothing_does_not_agree() -> None:
+    v = vote((_pair(WRISTS, "bad", "not_judgeable", "not_judgeable"),))
+    assert not v.side_lift_good and v.flagged_pairs == (WRISTS,)
+
+
+def test_band_confidence() -> None:
+    assert band_confidence(1.0, (0.8, 1.25)) == 0.0
+    assert band_confidence(1.2500001, (0.8, 1.25)) == pytest.approx(0.5, abs=1e-3)
+    assert band_confidence(0.1, (0.8, 1.25)) == 1.0
+    assert band_confidence(0.7, (0.8, 1.25)) > band_confidence(0.78, (0.8, 1.25))
+
+
+# --- assess_form on hand-made poses ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("view", ["front", "left", "right"])
+@pytest.mark.parametrize("phase", ["standing", "bottom"])
+def test_gold_pose_flags_nothing(squat_gold, view: str, phase: str) -> None:
+    report = assess_form(squat_gold[view][phase], "squat", squat_gold)
+    assert report.phase == phase and report.view.view == view
+    assert report.flagged == () and report.vote.flagged_pairs == ()
+    assert report.vote.front_lift_good or report.vote.side_lift_good
+
+
+def test_knees_caving_in_from_the_front_are_flagged(squat_gold) -> None:
+    kp = project(squat_world("bottom", knee_half_width_m=0.09), 0.0)
+    report = assess_form(kp, "squat", squat_gold)
+    assert report.view.view == "front"
+    assert {f.joint for f in report.flagged} == set(KNEES)
+    assert all("valgus" in f.reason and 0 < f.confidence <= 1 for f in report.flagged)
+    knees = next(p for p in report.pairs if p.joints == KNEES)
+    assert knees.per_view["front"].verdict == "bad" and knees.per_view["front"].ratio < 0.7
+
+
+def test_flag_confidence_follows_keypoint_scores(squat_gold) -> None:
+    sure = assess_form(project(squat_world("bottom", 0.09), 0.0, score=0.9), "squat", squat_gold)
+    unsure = assess_form(project(squat_world("bottom", 0.09), 0.0, score=0.4), "squat", squat_gold)
+    assert unsure.flagged[0].confidence < sure.flagged[0].confidence
+
+
+def test_pairs_the_camera_cannot_show_are_never_flagged(squat_gold) -> None:
+    """The same caved-in knees, with the camera said to be at the side: not judgeable."""
+    kp = project(squat_world("bottom", knee_half_width_m=0.09), 0.0)
+    report = assess_form(kp, "squat", squat_gold, view=LEFT)
+    knees = next(p for p in report.pairs if p.joints == KNEES)
+    assert {pv.verdict for pv in knees.per_view.values()} == {"not_judgeable"}
+    assert not any(f.joint in KNEES for f in report.flagged)
+    assert "knee width can't be judged from a side view" in report.not_judgeable
+
+
+def test_oblique_view_judges_no_widths(squat_gold) -> None:
+    report = assess_form(project(squat_world("standing"), 50.0), "squat", squat_gold)
+    assert report.view.view == "oblique"
+    assert any("oblique" in note for note in report.not_judgeable)
+    assert report.flagged == ()
+
+
+def test_a_missing_joint_leaves_its_pairs_out(squat_gold) -> None:
+    kp = project(squat_world("bottom", knee_half_width_m=0.09), 0.0)
+    xy = kp.xy[0].copy()
+    xy[J.LEFT_KNEE] = np.nan
+    report = assess_form(Keypoints.single(xy), "squat", squat_gold, view=FRONT)
+    for p in report.pairs:
+        if J.LEFT_KNEE in p.joints:
+            assert math.isnan(p.value)
+            assert {pv.verdict for pv in p.per_view.values()} == {"missing"}
+    assert any("knee width" in m and "left knee not found" in m for m in report.missing)
+    assert any("left thigh" in m for m in report.missing)
+    assert not any(f.joint in KNEES for f in report.flagged)
+
+
+def test_report_to_dict_is_plain_json(squat_gold) -> None:
+    kp = project(squat_world("bottom", knee_half_width_m=0.09), 0.0)
+    doc = report_to_dict(assess_form(kp, "squat", squat_gold))
+    text = json.dumps(doc, allow_nan=False)  # NaN would make invalid JSON
+    assert json.loads(text) == doc
+    assert doc["view"]["label"] == "front"
+    knees = next(p for p in doc["pairs"] if p["joints"] == ["left_knee", "right_knee"])
+    assert set(knees["per_view"]) == {"front", "left", "right"}
+    assert set(knees["per_view"]["front"]) == {"gold", "ratio", "verdict"}
+    assert doc["vote"]["per_view"]["front"]["bad_pairs"] == [["left_knee", "right_knee"]]
+    assert {"front_lift_good", "side_lift_good", "result"} <= set(doc["vote"])
+    assert {f["joint"] for f in doc["flagged_joints"]} == {"left_knee", "right_knee"}
+    assert set(doc["flagged_joints"][0]) == {"joint", "reason", "confidence"}
+
+
+# --- integration with coach.synth (and coach.gold once it exists) ------------------------------
+
+GOLD_YAWS = {"front": 0.0, "left": 90.0, "right": -90.0}
+
+
+def _synth_gold(lift: str) -> dict:
+    """The shipped gold (coach.gold) when it can be loaded, else one made from coach.synth:
+    the default body in textbook form, cameras at the three gold views."""
+    try:
+        from coach.gold import load_gold
+
+        return dict(load_gold(lift).as_mapping())
+    except (ImportError, GoldAnnotationError):
+        synth = pytest.importorskip("coach.synth")
+        out: dict = {}
+        for view, yaw in GOLD_YAWS.items():
+            out[view] = {}
+            for i, phase in enumerate(PHASES[lift]):
+                world = synth.pose_world(lift, synth.phase_pose(lift, float(i)), synth.Body())
+                cam = synth.fit_camera(world, synth.Camera(yaw_deg=yaw, pitch_deg=5.0))
+                out[view][phase] = synth.project(world, cam)
+        return out
+
+
+@pytest.fixture(scope="module")
+def synth_golds() -> dict:
+    return {lift: _synth_gold(lift) for lift in ("squat", "bench", "deadlift")}
+
+
+@pytest.mark.parametrize("lift", ["squat", "bench", "deadlift"])
+def test_synth_gold_flags_nothing_in_any_view_or_phase(synth_golds, lift: str) -> None:
+    gold = synth_golds[lift]
+    for view in GOLD_YAWS:
+        for phase in PHASES[lift]:
+            report = assess_form(gold[view][phase], lift, gold)
+            assert report.phase == phase, (view, phase)
+            assert report.flagged == (), (view, phase, report.flagged)
+
+
+def _front_sample(lift: str, progress: float, faults: dict, seed: int) -> Keypoints:
+    synth = pytest.importorskip("coach.synth")
+    rng = np.random.default_rng(seed)
+    cam = synth.Camera(yaw_deg=3.0, pitch_deg=8.0)
+    return synth.sample(lift, rng, progress=progress, camera=cam, variation=0.0, faults=faults,
+                        fill=0.7)
+
+
+def test_synth_squat_knees_caving_in_seen_from_the_front(synth_golds) -> None:
+    kp = _front_sample("squat", 1.0, {"knee_valgus_deg": 20.0}, seed=1)
+    report = assess_form(kp, "squat", synth_golds["squat"])
+    assert report.view.view == "front" and report.phase == "bottom"
+    assert {f.joint for f in report.flagged} == set(KNEES)
+    assert all("valgus" in f.reason for f in report.flagged)
+
+
+@pytest.mark.parametrize("progress", [0.0, 1.0])
+def test_synth_deadlift_grip_far_too_wide(synth_golds, progress: float) -> None:
+    kp = _front_sample("deadlift", progress, {"grip_width_scale": 1.6}, seed=2)
+    report = assess_form(kp, "deadlift", synth_golds["deadlift"])
+    assert {f.joint for f in report.flagged} == {J.LEFT_WRIST, J.RIGHT_WRIST}
+    assert all("grip far too wide" in f.reason for f in report.flagged)
+
+
+def test_synth_bench_elbows_flared(synth_golds) -> None:
+    kp = _front_sample("bench", 1.0, {"elbow_flare_deg": 30.0}, seed=3)
+    report = assess_form(kp, "bench", synth_golds["bench"])
+    assert report.phase == "chest"
+    flagged = {f.joint: f.reason for f in report.flagged}
+    assert {J.LEFT_ELBOW, J.RIGHT_ELBOW} <= set(flagged)
+    assert all("elbows flared" in flagged[j] for j in (J.LEFT_ELBOW, J.RIGHT_ELBOW))
+
+
+@pytest.mark.parametrize("lift", ["squat", "bench", "deadlift"])
+def test_clean_synth_pose_with_another_body_and_noise_flags_nothing(synth_golds, lift) -> None:
+    synth = pytest.importorskip("coach.synth")
+    rng = np.random.default_rng(11)
+    for view, yaw in GOLD_YAWS.items():
+        for progress in (0.0, 1.0):
+            cam = synth.Camera(yaw_deg=yaw + 3.0, pitch_deg=8.0)
+            kp = synth.sample(lift, rng, progress=progress, camera=cam, variation=0.3, fill=0.7)
+            kp = synth.corrupt(kp, rng, sigma_px=1.5, p_missing=0.0)
+            report = assess_form(kp, lift, synth_golds[lift])
+            assert report.flagged == (), (view, progress, report.flagged)

@@ -1,0 +1,122 @@
+"""Plotly figures shared by the pages. Pure functions: data in, `go.Figure` out."""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+from coach.live import LiveState
+from coach.store import SessionDetail
+
+# Clickable grid over a photo for picking the lifter: this many points along the longer side.
+# Dense enough that a click anywhere on a person lands on a point, sparse enough for SVG.
+PICK_GRID_POINTS = 48
+FLAG_COLOR = "#d62728"
+
+
+def _nice(name: str) -> str:
+    return name.removesuffix("_deg").replace("_", " ")
+
+
+def angles_vs_gold(angles_deg: Mapping[str, float], gold_deg: Mapping[str, float]) -> go.Figure:
+    """Grouped bars: the lifter's joint angles beside the gold pose's, per angle (degrees)."""
+    names = sorted(set(angles_deg) | set(gold_deg))
+    labels = [_nice(n) for n in names]
+    fig = go.Figure()
+    fig.add_bar(name="lifter", x=labels, y=[_finite(angles_deg.get(n)) for n in names])
+    fig.add_bar(name="gold", x=labels, y=[_finite(gold_deg.get(n)) for n in names])
+    fig.update_layout(
+        barmode="group", yaxis_title="angle (°)", height=340, margin={"t": 30, "b": 10},
+        title="Joint angles vs gold (same phase)",
+    )  # fmt: skip
+    return fig
+
+
+def angle_traces(
+    x: Sequence[float | str], angles: Sequence[Mapping[str, float]], *, x_title: str, title: str
+) -> go.Figure:
+    """One line per angle name over `x` (photo names in upload order, or seconds)."""
+    names = sorted({n for a in angles for n in a})
+    fig = go.Figure()
+    for name in names:
+        ys = [_finite(a.get(name)) for a in angles]
+        fig.add_scatter(x=list(x), y=ys, mode="lines+markers", name=_nice(name))
+    fig.update_layout(
+        xaxis_title=x_title, yaxis_title="angle (°)", height=340, title=title,
+        margin={"t": 30, "b": 10},
+    )  # fmt: skip
+    return fig
+
+
+def live_traces(state: LiveState) -> go.Figure:
+    """The live angle traces of the last seconds."""
+    fig = go.Figure()
+    for name, ys in state.traces.items():
+        fig.add_scatter(
+            x=list(state.trace_t_s), y=[_finite(v) for v in ys], mode="lines", name=_nice(name)
+        )
+    fig.update_layout(
+        xaxis_title="time (s)", yaxis_title="angle (°)", height=320, margin={"t": 10, "b": 10},
+        uirevision="live",  # keep the user's zoom and legend toggles across refreshes
+    )  # fmt: skip
+    return fig
+
+
+def session_traces(detail: SessionDetail) -> go.Figure:
+    """Joint-angle traces over the session with flagged frames marked in red."""
+    frames = detail.frames
+    fig = angle_traces(
+        [f.t_s for f in frames], [f.angles_deg for f in frames], x_title="time (s)",
+        title="Joint angles over the session",
+    )  # fmt: skip
+    flagged = [f for f in frames if f.flags]
+    if flagged:
+        top = max((v for f in frames for v in f.angles_deg.values() if math.isfinite(v)), default=0)
+        fig.add_scatter(
+            x=[f.t_s for f in flagged], y=[top + 10.0] * len(flagged), mode="markers",
+            name="flagged", marker={"symbol": "triangle-down", "size": 12, "color": FLAG_COLOR},
+            text=["; ".join(f"{fl.joint.replace('_', ' ')}: {fl.reason}" for fl in f.flags)
+                  for f in flagged],
+            hovertemplate="%{x:.2f} s<br>%{text}<extra></extra>",
+        )  # fmt: skip
+    return fig
+
+
+def lifter_picker(jpeg: bytes, width_px: int, height_px: int) -> go.Figure:
+    """The photo with a faint grid of clickable points in ORIGINAL pixel coordinates.
+
+    Streamlit's `st.image` has no click events; a Plotly chart with `on_select="rerun"` does,
+    but only on data points, so the grid is what a click selects. The selected point's x/y is
+    the click position (to within one grid cell).
+    """
+    step = max(width_px, height_px) / PICK_GRID_POINTS
+    xs, ys = [], []
+    for iy in range(int(height_px / step) + 1):
+        for ix in range(int(width_px / step) + 1):
+            xs.append(round(ix * step + step / 2, 1))
+            ys.append(round(iy * step + step / 2, 1))
+    fig = go.Figure(
+        go.Scatter(
+            x=xs, y=ys, mode="markers", marker={"size": 9, "opacity": 0.08, "color": "white"},
+            hovertemplate="click: the lifter is here (%{x:.0f}, %{y:.0f})<extra></extra>",
+        )
+    )  # fmt: skip
+    src = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+    fig.add_layout_image(
+        source=src, xref="x", yref="y", x=0, y=0, sizex=width_px, sizey=height_px,
+        sizing="stretch", layer="below",
+    )  # fmt: skip
+    fig.update_xaxes(range=[0, width_px], visible=False)
+    fig.update_yaxes(range=[height_px, 0], visible=False, scaleanchor="x")
+    fig.update_layout(height=min(640, max(320, height_px)), margin=dict.fromkeys("lrtb", 0))
+    return fig
+
+
+def _finite(value: float | None) -> float | None:
+    """Plotly leaves a gap for None; NaN would too but is not JSON."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)

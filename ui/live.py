@@ -1,0 +1,112 @@
+"""Glue between streamlit-webrtc and `coach.live`: one recorder per browser tab.
+
+Threads: the frame callback runs on streamlit-webrtc's worker thread and the end-of-stream
+callback on aiortc's event loop, so neither touches `st.*`; everything they need (settings,
+store, athlete, lift) is resolved on the script thread and captured in a `LiveConfig`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import av
+import streamlit as st
+
+from coach.live import LiveAnalyzer, LiveRecorder, StoreFrameWriter
+from coach.pose import create_estimator
+from coach.settings import Settings
+from coach.store import Store
+from ui import state
+
+# The fake camera and most webcams deliver 640x480; asking for it keeps latency predictable.
+MEDIA_CONSTRAINTS = {"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False}
+
+
+class LiveConfig:
+    """What the next START records under; written by the page, read by the worker thread."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._lock = threading.Lock()
+        self._athlete = ""
+        self._lift = "auto"
+        self.session_id: int | None = None
+
+    def update(self, athlete: str, lift: str) -> None:
+        with self._lock:
+            self._athlete, self._lift = athlete.strip(), lift
+
+    def current(self) -> tuple[str, str]:
+        with self._lock:
+            return self._athlete, self._lift
+
+
+def _factory(config: LiveConfig) -> Callable[[], tuple[LiveAnalyzer, Callable[[], None]]]:
+    """Builds, per START: a video-mode estimator (it tracks, so one per stream, never shared),
+    a new live session, and a writer that stores every frame as it comes."""
+
+    def build() -> tuple[LiveAnalyzer, Callable[[], None]]:
+        athlete, lift = config.current()
+        settings, store = config.settings, config.store
+        estimator = create_estimator(settings.backend, settings, video=True)
+        athlete_id = store.get_or_create_athlete(athlete or "Live athlete")
+        session_id = store.start_session(
+            athlete_id, "live", lift=None if lift == "auto" else lift, backend=estimator.name
+        )
+        config.session_id = session_id
+        writer = StoreFrameWriter(store, session_id)
+        return LiveAnalyzer(estimator, settings, lift=lift, sink=writer), writer.close
+
+    return build
+
+
+def recorder(settings: Settings, store: Store) -> tuple[LiveRecorder, LiveConfig]:
+    """This tab's recorder and its config, created on first use."""
+    if state.LIVE_RECORDER not in st.session_state:
+        config = LiveConfig(settings, store)
+        st.session_state[state.LIVE_CONFIG] = config
+        st.session_state[state.LIVE_RECORDER] = LiveRecorder(_factory(config))
+    return st.session_state[state.LIVE_RECORDER], st.session_state[state.LIVE_CONFIG]
+
+
+def frame_callback(rec: LiveRecorder) -> Callable[[av.VideoFrame], av.VideoFrame]:
+    """The webrtc video callback. With `async_processing=True` streamlit-webrtc passes it only
+    the newest frame and drops the ones that arrived while it was busy (see coach.live)."""
+
+    def callback(frame: av.VideoFrame) -> av.VideoFrame:
+        bgr = frame.to_ndarray(format="bgr24")
+        out = rec.process(bgr, frame.time)
+        return av.VideoFrame.from_ndarray(out, format="bgr24")
+
+    return callback
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    """What the page shows under the video."""
+
+    playing: bool
+    session_id: int | None
+    error: str | None
+
+
+def streamer(settings: Settings, rec: LiveRecorder, config: LiveConfig) -> StreamStatus:
+    """Render the WebRTC widget and keep the recorder in step with it."""
+    import streamlit_webrtc as webrtc
+
+    ctx = webrtc.webrtc_streamer(
+        key="live",
+        mode=webrtc.WebRtcMode.SENDRECV,
+        rtc_configuration={"iceServers": list(settings.ice_servers)},
+        media_stream_constraints=MEDIA_CONSTRAINTS,
+        video_frame_callback=frame_callback(rec),
+        on_video_ended=rec.stop,
+        async_processing=True,
+    )
+    playing = bool(ctx.state.playing)
+    if not playing and not ctx.state.signalling and rec.running:
+        rec.stop()  # STOP pressed: end the session even if the track's end event was missed
+    return StreamStatus(playing, config.session_id, rec.error)

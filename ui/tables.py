@@ -1,0 +1,116 @@
+"""Tables (pandas) the pages show: form verdicts, flags, sessions."""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from coach.store import FlagRecord, SessionDetail, SessionSummary, Store
+
+if TYPE_CHECKING:
+    from coach.form import FormOutcome
+
+
+def flags_table(outcome: FormOutcome) -> pd.DataFrame:
+    """One row per flagged joint: joint, reason, confidence (0-1)."""
+    rows = [
+        {"joint": f.joint.label, "reason": f.reason, "confidence": round(float(f.confidence), 2)}
+        for f in outcome.flags
+    ]
+    return pd.DataFrame(rows, columns=["joint", "reason", "confidence"])
+
+
+def vote_table(form_json: Mapping[str, Any]) -> pd.DataFrame:
+    """The per-view vote (`form_to_json(...)["vote"]`) as a table, one row per entry.
+
+    Accepts the shapes a vote can take in JSON: a list of row objects, a mapping of
+    name -> row object, or a mapping of name -> value.
+    """
+    return records_table(form_json.get("vote"), key_name="view")
+
+
+def pairs_table(form_json: Mapping[str, Any]) -> pd.DataFrame:
+    """The critical-pair comparison (`form_to_json(...)["pairs"]`) as a table."""
+    return records_table(form_json.get("pairs"), key_name="pair")
+
+
+def records_table(data: Any, *, key_name: str = "name") -> pd.DataFrame:
+    """A DataFrame from JSON-like data: list of dicts, dict of dicts, or dict of scalars."""
+    if data is None:
+        return pd.DataFrame()
+    if isinstance(data, Mapping):
+        rows = []
+        for key, value in data.items():
+            row = dict(value) if isinstance(value, Mapping) else {"value": value}
+            rows.append({key_name: key, **{k: _cell(v) for k, v in row.items()}})
+        return pd.DataFrame(rows)
+    if isinstance(data, Sequence) and not isinstance(data, str):
+        rows = [r if isinstance(r, Mapping) else {"value": r} for r in data]
+        return pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in rows])
+    return pd.DataFrame([{"value": _cell(data)}])
+
+
+def _cell(value: Any) -> Any:
+    """Nested lists/dicts become short text so the table stays flat."""
+    if isinstance(value, float):
+        return round(value, 3) if math.isfinite(value) else None
+    if isinstance(value, Mapping | list | tuple):
+        return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items()) if isinstance(
+            value, Mapping
+        ) else ", ".join(str(_cell(v)) for v in value)
+    return value
+
+
+def sessions_table(sessions: Sequence[SessionSummary]) -> pd.DataFrame:
+    """The sessions list, newest first."""
+    rows = [
+        {
+            "id": s.id, "athlete": s.athlete, "kind": s.kind,
+            "started (UTC)": s.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "lift": s.lift or "", "backend": s.backend or "", "frames": s.frame_count,
+            "flags": s.flag_count,
+        }
+        for s in sessions
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def session_flags_table(
+    detail: SessionDetail, thumbnails: Mapping[int, bytes | None]
+) -> pd.DataFrame:
+    """Flags of a session with the flagged frame's thumbnail (data URI) and the verdict.
+
+    Args:
+        thumbnails: frame id -> JPEG bytes (None when the frame has none).
+    """
+    rows = []
+    for frame in detail.frames:
+        jpeg = thumbnails.get(frame.id)
+        uri = None if jpeg is None else "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+        for flag in frame.flags:
+            rows.append(
+                {
+                    "flag": flag.id, "frame": frame.index, "t (s)": round(frame.t_s, 2),
+                    "thumbnail": uri, "joint": flag.joint.replace("_", " "),
+                    "reason": flag.reason, "confidence": _cell(flag.confidence),
+                    "verdict": flag.status,
+                    "note": "" if flag.verdict is None else flag.verdict.note,
+                }
+            )  # fmt: skip
+    columns = ["flag", "frame", "t (s)", "thumbnail", "joint", "reason", "confidence",
+               "verdict", "note"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def flag_label(flag: FlagRecord) -> str:
+    """How a flag is named in the review form."""
+    return f"#{flag.id} · frame {flag.frame_index} · {flag.joint.replace('_', ' ')} ({flag.status})"
+
+
+def flag_thumbnails(store: Store, detail: SessionDetail) -> dict[int, bytes | None]:
+    """Thumbnails of the session's flagged frames, by frame id (one read per flagged frame)."""
+    return {f.id: store.thumbnail(f.id) for f in detail.frames if f.flags and f.has_thumbnail}
