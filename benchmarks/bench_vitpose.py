@@ -12,6 +12,7 @@ Standalone GPU run (e.g. on a lent GPU host): `python -m benchmarks.bench_vitpos
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -74,8 +75,9 @@ def cpu_section() -> str:
     """ViTPose-S/B fp32 per crop and per batch of 8, processor costs, RT-DETR-r50 at 640."""
     import torch
 
-    rows = ["| model | 1 crop, ms (median / p95 / n) | batch of 8, ms (median / p95 / n) |",
-            "|---|---|---|"]  # fmt: skip
+    load_before = os.getloadavg()[0]
+    rows = ["| model | 1 crop: median ms | p95 | n | batch of 8: median ms | p95 | n |",
+            "|---|---|---|---|---|---|---|"]  # fmt: skip
     for size in VITPOSE_SIZES:
         model = vitpose_model(size)
         one, eight = (_forward_stats(model, torch.randn(b, 3, 256, 192), n) for b, n in
@@ -83,9 +85,11 @@ def cpu_section() -> str:
         rows.append(f"| {size} fp32 | {one.row()} | {eight.row()} |")
     detector = rtdetr_r50()
     det = _forward_stats(detector, torch.randn(1, 3, 640, 640), 3)
-    threads = torch.get_num_threads()
+    threads, load_after = torch.get_num_threads(), os.getloadavg()[0]
     return (
-        f"### CPU (fp32, {threads} torch threads)\n\n" + "\n".join(rows) + "\n\n"
+        f"### CPU (fp32, {threads} torch threads, {os.cpu_count()} cores; 1-min load average "
+        f"{load_before:.1f} before, {load_after:.1f} after: a load above the core count means "
+        "other work shared the CPU and these figures are inflated)\n\n" + "\n".join(rows) + "\n\n"
         f"RT-DETR-r50 forward at 640x640: {det.median_ms:.0f} ms median "
         f"(p95 {det.p95_ms:.0f}, n={det.n}).\n\n" + processor_costs() + "\n"
     )
@@ -120,73 +124,94 @@ def processor_costs() -> str:
     )
 
 
-def gpu_section() -> str:
-    """ViTPose-B crops/s per batch and dtype, and RT-DETR-r50 ms per 1080p frame (needs CUDA)."""
+def gpu_section(device_name: str = "cuda") -> str:
+    """ViTPose-B crops/s per batch and dtype, and RT-DETR-r50 ms per 1080p frame.
+
+    Half precision is bf16 where the GPU supports it, else fp16 (the backend's own choice).
+    `device_name` exists so the code can be smoke-run on CPU; the figures mean GPU speed.
+    """
     import torch
 
-    device = torch.device("cuda")
+    device = torch.device(device_name)
+    dtypes = (torch.float32, _half_dtype(device))
     rows = ["| dtype | " + " | ".join(f"batch {b}" for b in GPU_BATCHES) + " |",
             "|---" * (len(GPU_BATCHES) + 1) + "|"]  # fmt: skip
-    for dtype in (torch.float32, torch.bfloat16):
+    for dtype in dtypes:
         model = vitpose_model("ViTPose-B").to(device, dtype)
-        rates = [_crops_per_s(model, batch, dtype) for batch in GPU_BATCHES]
-        rows.append(f"| {str(dtype).removeprefix('torch.')} | "
-                    + " | ".join(f"{r:.0f}" for r in rates) + " |")  # fmt: skip
+        rates = [_crops_per_s(model, batch, dtype, device) for batch in GPU_BATCHES]
+        rows.append(f"| {_dtype_name(dtype)} | " + " | ".join(f"{r:.0f}" for r in rates) + " |")
         del model
-        torch.cuda.empty_cache()
-    name = torch.cuda.get_device_name(device)
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else str(device)
     return (
         f"### GPU ({name})\n\nViTPose-B, crops per second (forward only, inputs already on "
-        "the GPU; 10 warm-up calls, synchronised timing):\n\n"
-        + "\n".join(rows)
-        + "\n\n"
-        + detector_gpu()
-        + "\n"
-    )
+        "the device; 10 warm-up calls, then 2 s of calls between two synchronisations):\n\n"
+        + "\n".join(rows) + "\n\n" + detector_gpu(device, dtypes) + "\n"
+    )  # fmt: skip
 
 
-def _crops_per_s(model: Any, batch: int, dtype: Any, seconds: float = 2.0) -> float:
+def _half_dtype(device: Any) -> Any:
     import torch
 
-    pixel_values = torch.randn(batch, 3, 256, 192, device="cuda", dtype=dtype)
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        return torch.float16
+    return torch.bfloat16
+
+
+def _dtype_name(dtype: Any) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _sync(device: Any) -> None:
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _crops_per_s(model: Any, batch: int, dtype: Any, device: Any, seconds: float = 2.0) -> float:
+    import torch
+
+    pixel_values = torch.randn(batch, 3, 256, 192, device=device, dtype=dtype)
     with torch.inference_mode():
         for _ in range(10):
             model(pixel_values=pixel_values)
-        torch.cuda.synchronize()
+        _sync(device)
         calls, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
             model(pixel_values=pixel_values)
             calls += 1
-        torch.cuda.synchronize()
+        _sync(device)
         elapsed = time.perf_counter() - start
     return batch * calls / elapsed
 
 
-def detector_gpu() -> str:
-    """RT-DETR-r50 per 1080p frame: CPU preprocessing, then forward in fp32 and bf16."""
-    import torch
+def detector_gpu(device: Any, dtypes: tuple[Any, ...]) -> str:
+    """RT-DETR-r50 per 1080p frame: CPU preprocessing, then the forward pass per dtype."""
     from transformers import RTDetrImageProcessor
 
     frame = np.random.default_rng(0).integers(0, 256, (1080, 1920, 3), dtype=np.uint8)
     processor = RTDetrImageProcessor()
     pre = time_calls(lambda: processor(images=frame, return_tensors="pt"), n=10)
+    pixel_values = processor(images=frame, return_tensors="pt")["pixel_values"]
     lines = [f"RT-DETR-r50, one 1080p frame: preprocessing {pre.median_ms:.1f} ms (CPU)"]
-    for dtype in (torch.float32, torch.bfloat16):
-        model = rtdetr_r50().to("cuda", dtype)
-        pixel_values = processor(images=frame, return_tensors="pt")["pixel_values"]
-        stats = time_calls(_synced(model, pixel_values.to("cuda", dtype)), n=30, warmup=10)
-        label = str(dtype).removeprefix("torch.")
-        lines.append(f"forward {label} {stats.median_ms:.1f} ms (p95 {stats.p95_ms:.1f})")
+    for dtype in dtypes:
+        model = rtdetr_r50().to(device, dtype)
+        stats = time_calls(_synced(model, pixel_values.to(device, dtype), device), n=30, warmup=10)
+        lines.append(
+            f"forward {_dtype_name(dtype)} {stats.median_ms:.1f} ms (p95 {stats.p95_ms:.1f})"
+        )
     return ", ".join(lines) + "; a frame costs preprocessing + forward."
 
 
-def _synced(model: Any, pixel_values: Any) -> Callable[[], None]:
+def _synced(model: Any, pixel_values: Any, device: Any) -> Callable[[], None]:
     import torch
 
     def call() -> None:
         with torch.inference_mode():
             model(pixel_values=pixel_values)
-        torch.cuda.synchronize()
+        _sync(device)
 
     return call
 

@@ -66,7 +66,12 @@ class JointDifference:
 
 @dataclass(frozen=True)
 class RepComparison:
-    """A user rep aligned to a reference rep, joint by joint."""
+    """A user rep aligned to a reference rep, joint by joint.
+
+    `alignment` is the DTW of the centred angles (see `compare_reps`), so its
+    `mean_cost_deg` measures how different the two movements' shapes are, while `joints`
+    hold the raw angle differences along that alignment.
+    """
 
     alignment: DtwResult
     joints: tuple[JointDifference, ...]
@@ -212,14 +217,21 @@ def compare_reps(
     joints: tuple[str, ...],
     *,
     band: int | None = None,
+    centre: bool = True,
 ) -> RepComparison:
     """Align a user rep with a reference rep on `joints` and report each joint's difference.
+
+    Alignment uses each joint's angles minus that joint's mean over the rep (`centre=True`):
+    DTW on raw angles would warp time to hide a constant offset (a knee that never opens as
+    far as the reference's matches an earlier, more bent moment of the reference). Centred,
+    the timing follows the movement's shape and the offset is reported, not warped away.
 
     Args:
         user_angles: name -> (N,) angle trace of the user's rep, in degrees.
         ref_angles: name -> (M,) angle trace of the reference rep, in degrees.
         joints: names to align and compare, e.g. `ALIGN_ANGLES["squat"]`.
         band: optional Sakoe-Chiba half-width in frames (see `dtw`).
+        centre: align on per-joint centred angles (default); False aligns on raw angles.
 
     Returns:
         `RepComparison` with the alignment and one `JointDifference` per joint.
@@ -231,7 +243,12 @@ def compare_reps(
         raise ValueError("compare_reps needs at least one joint")
     user = np.stack([np.asarray(user_angles[j], dtype=np.float64) for j in joints], axis=1)
     ref = np.stack([np.asarray(ref_angles[j], dtype=np.float64) for j in joints], axis=1)
-    result = dtw(user, ref, band=band)
+    if centre:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN joint stays NaN
+            result = dtw(user - np.nanmean(user, 0), ref - np.nanmean(ref, 0), band=band)
+    else:
+        result = dtw(user, ref, band=band)
     diffs = tuple(
         _joint_difference(name, user[:, k], ref[:, k], result.path)
         for k, name in enumerate(joints)

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coach.errors import NoPersonFound
-from coach.imaging import downscale_for_inference, load_image
+from coach.imaging import LoadedImage, downscale_for_inference, load_image, person_to_original
 from coach.keypoints import PersonPose
 from coach.pose.base import PoseEstimator
 from coach.select import choose_lifter
@@ -56,18 +56,29 @@ class _Timer:
             self.ms[name] = self.ms.get(name, 0.0) + (time.perf_counter() - t0) * 1000.0
 
 
+def decode_photo(source: bytes | str | Path, settings: Settings) -> tuple[LoadedImage, float]:
+    """Decode and validate a photo before any model is loaded; returns it and the ms it took.
+
+    Raises:
+        BadImage: empty, not an image, truncated, or over `settings.max_image_pixels`.
+    """
+    t0 = time.perf_counter()
+    image = load_image(source, max_pixels=settings.max_image_pixels)
+    return image, (time.perf_counter() - t0) * 1000.0
+
+
 def analyze_photo(
-    source: bytes | str | Path,
+    source: bytes | str | Path | LoadedImage,
     estimator: PoseEstimator,
     settings: Settings,
     *,
     click_xy: tuple[float, float] | None = None,
     lift: str | None = None,
 ) -> tuple[FrameAnalysis, NDArray[np.uint8]]:
-    """Decode a photo and analyse it.
+    """Decode a photo (unless given decoded) and analyse it.
 
     Args:
-        source: encoded image bytes or a path.
+        source: encoded image bytes, a path, or an image from `decode_photo`.
         click_xy: a point (original pixels) on the person to analyse instead of the default.
         lift: None for keypoints only; "auto" to classify the lift; or "squat"/"bench"/"deadlift"
             to give it. Anything but None adds form verdicts.
@@ -79,8 +90,11 @@ def analyze_photo(
         BadImage: the photo cannot be used. NoPersonFound: nobody in it.
     """
     timer = _Timer()
-    with timer.stage("decode"):
-        image = load_image(source, max_pixels=settings.max_image_pixels)
+    if isinstance(source, LoadedImage):
+        image = source
+    else:
+        image, decode_ms = decode_photo(source, settings)
+        timer.ms["decode"] = decode_ms
     result = _analyze(image.bgr, estimator, settings, timer, click_xy=click_xy, lift=lift)
     return result, image.bgr
 
@@ -117,7 +131,7 @@ def _analyze(
                 "no person found in this picture: make sure the whole lifter is in frame "
                 "and well lit"
             )
-        persons = [p.scaled(1.0 / scale) for p in persons] if scale != 1.0 else persons
+        persons = [person_to_original(p, scale) for p in persons] if scale != 1.0 else persons
         lifter = choose_lifter(persons, (width_px, height_px), click_xy)
         lifter = PersonPose(
             lifter.keypoints.confident(settings.min_keypoint_score),

@@ -73,7 +73,7 @@ class LiftModel:
     intercept: NDArray[np.float64]  # (C,)
     provenance: dict[str, Any]
 
-    def predict_proba(self, feats: NDArray[np.floating]) -> NDArray[np.float64]:
+    def predict_proba(self, feats: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
         """(N, F) features, NaN allowed -> (N, C) class probabilities (rows sum to 1)."""
         x = np.asarray(feats, dtype=np.float64)
         x = np.where(np.isfinite(x), x, self.impute_mean)
@@ -151,7 +151,9 @@ def model_from_dict(doc: dict[str, Any]) -> LiftModel:
 def _array(doc: dict[str, Any], key: str, shape: tuple[int, ...]) -> NDArray[np.float64]:
     """doc[key] as a finite float64 array of `shape` (-1 = any length)."""
     arr = np.asarray(doc[key], dtype=np.float64)
-    if arr.ndim != len(shape) or any(s not in (-1, a) for s, a in zip(shape, arr.shape, strict=True)):
+    if arr.ndim != len(shape) or any(
+        s not in (-1, a) for s, a in zip(shape, arr.shape, strict=True)
+    ):
         raise ValueError(f"{key} must have shape {shape}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{key} has non-finite values")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +52,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.backend:
             settings = settings.with_overrides(backend=args.backend)
-        if args.command == "analyze":
-            return _analyze_photo(args, settings)
-        return _analyze_video(args, settings)
+        with _native_stderr_silenced(not args.verbose):
+            if args.command == "analyze":
+                return _analyze_photo(args, settings)
+            return _analyze_video(args, settings)
     except LiftCoachError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+
+
+@contextmanager
+def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null while the models run.
+
+    MediaPipe's C++ (TFLite, absl) logs straight to fd 2 and no environment variable of
+    0.10.21 silences it; scripts expect stderr to hold only our one `error: ...` line.
+    `--verbose` keeps everything. Python's own stderr is restored before we print.
+    """
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
 
 
 def _parse_click(text: str | None) -> tuple[float, float] | None:
@@ -69,15 +96,22 @@ def _parse_click(text: str | None) -> tuple[float, float] | None:
 
 
 def _analyze_photo(args: argparse.Namespace, settings: Settings) -> int:
-    from coach.analysis import analysis_to_json, analyze_photo
+    from coach.analysis import analysis_to_json, analyze_photo, decode_photo
     from coach.overlay import annotate, write_image
     from coach.pose import create_estimator
 
     if not args.photo.is_file():
         raise BadInput(f"photo not found: {args.photo}")
     click = _parse_click(args.click)
+    # Bad photos are refused before any model loads.
+    image, decode_ms = decode_photo(args.photo, settings)
     estimator = create_estimator(settings.backend, settings)
-    result, bgr = analyze_photo(args.photo, estimator, settings, click_xy=click, lift=args.lift)
+    try:
+        result, bgr = analyze_photo(image, estimator, settings, click_xy=click, lift=args.lift)
+    finally:
+        _close(estimator)
+    result.timings_ms["decode"] = round(decode_ms, 2)
+    result.timings_ms["total"] = round(result.timings_ms["total"] + decode_ms, 2)
     if args.out:
         write_image(args.out, annotate(bgr, result))
     _emit(analysis_to_json(result), args.json, _photo_summary)
@@ -85,15 +119,26 @@ def _analyze_photo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _analyze_video(args: argparse.Namespace, settings: Settings) -> int:
+    from coach.clip import analyze_video, video_to_json
     from coach.pose import create_estimator
-    from coach.session_video import analyze_video, video_to_json
 
     if not args.clip.is_file():
         raise BadInput(f"clip not found: {args.clip}")
     estimator = create_estimator(settings.backend, settings, video=True)
-    result = analyze_video(args.clip, estimator, settings, lift=args.lift, target_fps=args.fps)
+    try:
+        result = analyze_video(args.clip, estimator, settings, lift=args.lift,
+                               target_fps=args.fps)
+    finally:
+        _close(estimator)
     _emit(video_to_json(result), args.json, _video_summary)
     return 0
+
+
+def _close(estimator: object) -> None:
+    """Release a backend now, inside the silenced block, so its shutdown logs stay quiet."""
+    close = getattr(estimator, "close", None)
+    if callable(close):
+        close()
 
 
 def _emit(payload: dict[str, Any], as_json: bool, summary: Any) -> None:

@@ -92,7 +92,11 @@ def evaluate_form(person: PersonPose, lift: str, settings: Settings) -> FormOutc
     gold = gold_for(prediction.label, settings)
     report = assess_form(kp, prediction.label, gold.as_mapping(), view=view)
     gold_view = view.view if view.view in gold.views else "front"
-    gold_angles = dict(gold.pose(gold_view, report.phase).angles_deg)
+    gold_pose = gold.pose(gold_view, report.phase)
+    # Like with like: 3D lifter angles against the gold's true angles; 2D (image) lifter angles
+    # against the gold's angles as measured in that view's image.
+    gold_angles = dict(gold_pose.angles_deg if kp.world_xyz is not None
+                       else gold_pose.angles_2d_deg or gold_pose.angles_deg)
     notes = report.not_judgeable + report.missing
     return FormOutcome(prediction, view, report, angles, gold_angles, notes)
 

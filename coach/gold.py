@@ -339,7 +339,9 @@ def gold_from_photo(
             "blocking them."
         )
     name = image.name if isinstance(image, Path) else "uploaded-photo"
-    source = f"coach reference photo {name}, keypoints by {getattr(estimator, 'name', 'a pose model')}"
+    source = (
+        f"coach reference photo {name}, keypoints by {getattr(estimator, 'name', 'a pose model')}"
+    )
     return gold_from_keypoints(
         kp, lift=lift, view=view, phase=phase, image_wh=(loaded.width_px, loaded.height_px),
         source=source, file_name=name,

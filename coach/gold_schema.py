@@ -40,8 +40,9 @@ def _fail(source: str, where: str, problem: str) -> GoldAnnotationError:
     return GoldAnnotationError(f"gold file {source}: {where}: {problem}")
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _finite_number(value: object) -> bool:
+    """A JSON number (not a bool) that is neither NaN nor infinite."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_int(value: object) -> bool:
@@ -173,7 +174,7 @@ def _check_keypoints(
     for j in range(N_JOINTS):
         x, y, v = values[3 * j : 3 * j + 3]
         name = COCO_KEYPOINT_NAMES[j]
-        if not all(_is_number(n) and math.isfinite(n) for n in (x, y, v)):
+        if not all(_finite_number(n) for n in (x, y, v)):
             raise _fail(source, f"{where}.keypoints[{name}]", f"non-finite or non-number {x, y, v}")
         if v not in (0, 1, 2):
             raise _fail(
@@ -194,17 +195,18 @@ def _check_keypoints(
 
 def _check_extra(key: str, value: object, source: str, where: str) -> None:
     if key == "bbox":
-        ok = isinstance(value, list) and len(value) == 4
-        if not ok or not all(_is_number(n) and math.isfinite(n) for n in value):  # type: ignore[union-attr]
-            raise _fail(source, f"{where}.bbox", f"must be 4 finite numbers [x, y, w, h], got {value!r}")
+        if not (isinstance(value, list) and len(value) == 4 and all(map(_finite_number, value))):
+            raise _fail(
+                source, f"{where}.bbox", f"must be 4 finite numbers [x, y, w, h], got {value!r}"
+            )
     elif key == "area":
-        if not (_is_number(value) and math.isfinite(value) and value >= 0):  # type: ignore[arg-type]
+        if not (_finite_number(value) and float(value) >= 0):  # type: ignore[arg-type]
             raise _fail(source, f"{where}.area", f"must be a finite number >= 0, got {value!r}")
     else:
         if not isinstance(value, Mapping):
             raise _fail(source, f"{where}.{key}", "must be an object {angle name: degrees}")
         for name, deg in value.items():
-            if deg is not None and not (_is_number(deg) and math.isfinite(deg)):
+            if deg is not None and not _finite_number(deg):
                 raise _fail(
                     source, f"{where}.{key}.{name}", f"must be a finite number or null, got {deg!r}"
                 )

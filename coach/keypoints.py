@@ -179,10 +179,6 @@ class Keypoints:
             world[..., 0] = -world[..., 0]
         return Keypoints(xy, self.score[:, idx], world)
 
-    def scaled(self, factor: float) -> Keypoints:
-        """Pixel coordinates multiplied by `factor` (e.g. model pixels -> original pixels)."""
-        return Keypoints(self.xy * np.float32(factor), self.score, self.world_xyz)
-
     def to_list(self, t: int = 0) -> list[list[float] | None]:
         """17 `[x, y, score]` in COCO order for frame t, `None` for missing joints (JSON form)."""
         out: list[list[float] | None] = []
@@ -220,12 +216,6 @@ class PersonPose:
     keypoints: Keypoints
     bbox_xywh: tuple[float, float, float, float]
     detection_score: float
-
-    def scaled(self, factor: float) -> PersonPose:
-        """Keypoints and box multiplied by `factor` (model pixels -> original pixels)."""
-        x, y, w, h = self.bbox_xywh
-        box = (x * factor, y * factor, w * factor, h * factor)
-        return PersonPose(self.keypoints.scaled(factor), box, self.detection_score)
 
     @property
     def area_px(self) -> float:

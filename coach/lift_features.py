@@ -14,6 +14,8 @@ Conventions (pinned by tests/test_classify.py):
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -83,7 +85,7 @@ def feature_names() -> tuple[str, ...]:
     return tuple(names)
 
 
-def features(xy: NDArray[np.floating]) -> Arr:
+def features(xy: NDArray[np.floating[Any]]) -> Arr:
     """Features for each frame.
 
     Args:
@@ -96,7 +98,9 @@ def features(xy: NDArray[np.floating]) -> Arr:
     if pts.ndim != 3 or pts.shape[1:] != (17, 2):
         raise ValueError(f"xy must be (N, 17, 2), got {pts.shape}")
     scale = _scale(pts)
-    joints = {name: _pair_mid(pts[:, left], pts[:, right]) for name, (left, right) in _SIDES.items()}
+    joints = {
+        name: _pair_mid(pts[:, left], pts[:, right]) for name, (left, right) in _SIDES.items()
+    }
     joints["nose"] = pts[:, J.NOSE]
     cols: list[Arr] = []
     for a, b in SEGMENTS:
@@ -164,7 +168,8 @@ def _angle(a: Arr, v: Arr, c: Arr) -> Arr:
     u, w = a - v, c - v
     norm = np.hypot(u[:, 0], u[:, 1]) * np.hypot(w[:, 0], w[:, 1])
     cos = np.sum(u * w, axis=1) / np.where(norm > 0, norm, np.nan)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) / 180.0
+    rel: Arr = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) / 180.0
+    return rel
 
 
 def _torso_frame(pts: Arr, joints: dict[str, Arr]) -> list[Arr]:
@@ -188,7 +193,8 @@ def _torso_frame(pts: Arr, joints: dict[str, Arr]) -> list[Arr]:
 
 def _width(pts: Arr, pair: tuple[Joint, Joint]) -> Arr:
     d = pts[:, pair[0]] - pts[:, pair[1]]
-    return np.hypot(d[:, 0], d[:, 1])
+    dist: Arr = np.hypot(d[:, 0], d[:, 1])
+    return dist
 
 
 def _global(pts: Arr, joints: dict[str, Arr], scale: Arr) -> list[Arr]:

@@ -10,12 +10,13 @@ The source ("How Good Is Your Pose?", DESIGN.md section 1), as implemented here:
    *Box rule:* the tight box around the keypoints present in BOTH the lifter and every gold
    view of the compared phase, computed the same way for the lifter and for each gold pose;
    H is that box's height, and W its width over those joints minus the ones the lift's width
-   pairs measure (form_rules.WIDTH_BOX_EXCLUDES; from the front W is then about the shoulder
-   width). Otherwise the widest pair defines W and always measures exactly 1: a far-too-wide
-   deadlift grip would read 1.0 and shrink every other width instead. We use keypoints, not
-   the detector box, because the gold has no detector box, detectors pad their boxes
-   differently (and include the bar), and one rule for both sides is what makes the ratio
-   fair. The shared joint set means a lost ankle shrinks both boxes alike.
+   pairs measure (form_rules.WIDTH_BOX_EXCLUDES, or a pair's own `width_box_excludes`; from
+   the front W is then about the shoulder width). Otherwise the widest pair defines W and
+   always measures exactly 1: a far-too-wide deadlift grip would read 1.0 and shrink every
+   other width instead. We use keypoints, not the detector box, because the gold has no
+   detector box, detectors pad their boxes differently (and include the bar), and one rule
+   for both sides is what makes the ratio fair. The shared joint set means a lost ankle
+   shrinks both boxes alike.
 2. **Phase.** The lifter is compared with the gold of the nearest phase (`nearest_phase`).
 3. **Per view.** `ratio = d_lifter / d_gold` against each gold view (front, left, right). A view
    whose ratio is outside the pair's band calls the pair, and so the lift, bad.
@@ -46,6 +47,11 @@ Our additions (view awareness, not in the source)
 9. **Vote with abstentions.** Flagged when bad calls >= min(2, views that can judge the pair):
    2 of 3 when all three gold views can judge it (the source's rule), 2 of 2 when one abstains,
    and the single front view for widths, which only the front can show.
+
+10. **Good form from the camera's side.** "Front lift in good form" is only declared for a
+   photo taken from the front (or oblique), "side lift in good form" only for one from a side
+   (or oblique). Otherwise a front photo with flared elbows would pass as a "side lift in good
+   form" because the side golds, which can only compare its vertical forearms, agree.
 
 The reason for a flagged pair says "too small" or "too large" as seen by the gold view matching
 the camera when that view called it bad, else by the majority of the views that called it bad.
@@ -169,12 +175,17 @@ def box_wh(
 
 
 def lift_box_wh(
-    kp: Keypoints, lift: str, joints: NDArray[np.bool_], t: int = 0
+    kp: Keypoints,
+    lift: str,
+    joints: NDArray[np.bool_],
+    t: int = 0,
+    width_excludes: frozenset[Joint] | None = None,
 ) -> tuple[float, float]:
-    """The lifter's box for `lift` (module docstring, item 1): W from `joints` minus
-    `form_rules.WIDTH_BOX_EXCLUDES[lift]`, H from all of `joints`; pixels."""
+    """The lifter's box for `lift` (module docstring, item 1), pixels: W over `joints` minus
+    `width_excludes` (default `form_rules.WIDTH_BOX_EXCLUDES[lift]`), H over all of `joints`."""
+    excludes = WIDTH_BOX_EXCLUDES[lift] if width_excludes is None else width_excludes
     width_joints = joints.copy()
-    width_joints[list(WIDTH_BOX_EXCLUDES[lift])] = False
+    width_joints[list(excludes)] = False
     return box_wh(kp, t, width_joints)[0], box_wh(kp, t, joints)[1]
 
 
@@ -230,7 +241,8 @@ def _check_gold(lift: str, gold: GoldMapping) -> None:
 
 def nearest_phase(kp: Keypoints, lift: str, gold: GoldMapping, t: int = 0) -> str:
     """The gold phase closest to frame t: min over phases of min over gold views of
-    `pose_distance`, also trying the lifter mirrored (a rear view is a mirrored front view).
+    `pose_distance`, also trying the lifter with left and right labels swapped (seen from
+    behind, a symmetric pose is the front view with the sides swapped).
     Ties and no shared joints go to the lift's first phase.
 
     Raises:
@@ -239,7 +251,8 @@ def nearest_phase(kp: Keypoints, lift: str, gold: GoldMapping, t: int = 0) -> st
     rules_for(lift)
     _check_gold(lift, gold)
     frame = kp.frame(t)
-    candidates = (frame, frame.mirrored(0.0))
+    swap = [int(j) for j in MIRROR]
+    candidates = (frame, Keypoints(frame.xy[:, swap], frame.score[:, swap]))
     best, best_d = PHASES[lift][0], float("inf")
     for phase in PHASES[lift]:
         d = min(pose_distance(c, gold[v][phase]) for v in GOLD_VIEWS for c in candidates)
@@ -312,11 +325,12 @@ def _flag_reason(rule: PairRule, pr: PairResult, camera: str) -> tuple[str, floa
     return (rule.too_small if is_small else rule.too_large), conf
 
 
-def vote(pairs: tuple[PairResult, ...]) -> Vote:
-    """The source's per-view calls, good-form rules and 2-of-3 vote (module docstring 3-5, 9).
+def vote(pairs: tuple[PairResult, ...], camera_view: str | None = None) -> Vote:
+    """The source's per-view calls, good-form rules and 2-of-3 vote (module docstring 3-5, 9, 10).
 
     Args:
         pairs: the pair results, each with a verdict per gold view (front, left, right).
+        camera_view: the camera's view; None (unknown) applies the source's rules unchanged.
 
     Returns:
         Vote: per-view bad pairs, front/side good form, the flagged pairs (empty when the lift
@@ -327,8 +341,9 @@ def vote(pairs: tuple[PairResult, ...]) -> Vote:
         bad = tuple(p.joints for p in pairs if p.per_view[v].verdict == BAD)
         judged = any(p.per_view[v].verdict in (OK, BAD) for p in pairs)
         per_view[v] = ViewVote(bad, bool(bad), judged and not bad)
-    front = per_view["front"].agrees
-    side = per_view["left"].agrees and per_view["right"].agrees
+    front = per_view["front"].agrees and camera_view in (None, "front", "oblique")
+    side = (per_view["left"].agrees and per_view["right"].agrees
+            and camera_view in (None, "left", "right", "oblique"))
     flagged = () if front or side else tuple(p.joints for p in pairs if pair_is_flagged(p.per_view))
     judged_any = any(pv.verdict in (OK, BAD) for p in pairs for pv in p.per_view.values())
     if front and side:
@@ -379,6 +394,27 @@ def _notes(rule: PairRule, kp: Keypoints, t: int, camera: ViewEstimate, phase: s
     return None, None
 
 
+_Boxes = tuple[tuple[float, float], dict[str, tuple[float, float]]]
+
+
+def _boxes(
+    kp: Keypoints,
+    t: int,
+    golds: Mapping[str, Keypoints],
+    lift: str,
+    shared: NDArray[np.bool_],
+    rules: tuple[PairRule, ...],
+) -> dict[frozenset[Joint] | None, _Boxes]:
+    """(lifter box, gold box per view) for each distinct width rule among `rules`."""
+    out: dict[frozenset[Joint] | None, _Boxes] = {}
+    for excl in {r.width_box_excludes for r in rules}:
+        out[excl] = (
+            lift_box_wh(kp, lift, shared, t, excl),
+            {v: lift_box_wh(g, lift, shared, 0, excl) for v, g in golds.items()},
+        )
+    return out
+
+
 def assess_form(
     kp: Keypoints,
     lift: str,
@@ -406,11 +442,11 @@ def assess_form(
     shared = kp.present(t)
     for g in golds.values():
         shared = shared & g.present(0)
-    lifter_box = lift_box_wh(kp, lift, shared, t)
-    gold_boxes = {v: lift_box_wh(g, lift, shared) for v, g in golds.items()}
+    boxes = _boxes(kp, t, golds, lift, shared, rules)
 
     pairs, raw_flags, missing, not_judgeable = [], [], [], []
     for rule in rules:
+        lifter_box, gold_boxes = boxes[rule.width_box_excludes]
         value = pair_distance_norm(kp, rule.a, rule.b, lifter_box, t)
         per_view = {
             v: _verdict(rule, value, _gold_distance(golds[v], rule, gold_boxes[v], camera.view, v),
@@ -423,7 +459,7 @@ def assess_form(
         missing += [miss] if miss else []
         not_judgeable += [nj] if nj else []
     pairs_t = tuple(pairs)
-    tally = vote(pairs_t)
+    tally = vote(pairs_t, camera.view)
     for rule, pr in zip(rules, pairs_t, strict=True):
         if pr.joints in tally.flagged_pairs:
             reason, conf = _flag_reason(rule, pr, camera.view)

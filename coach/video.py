@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_DURATION_S = 600.0
 DEFAULT_MAX_PIXELS = 3840 * 2160
 # A decoded clip that stops this much before its declared end is reported as truncated.
-_TRUNCATION_SLACK_S = 1.0
-_TRUNCATION_SLACK_FRACTION = 0.10
+_TRUNCATION_SLACK_S = 0.5
+_TRUNCATION_SLACK_FRACTION = 0.02
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ Method
    seen from the lifter's left, the lifter faces image-left. Cues, each in [-1, 1]:
    nose ahead of the ears, nose ahead of the shoulders, knees ahead of the hip-ankle line, and
    for a lifter lying horizontally (torso within 35 deg of horizontal, legs beyond the hips)
-   the head-to-feet direction (a bench lifter's "forward" is the feet). A weak tie-breaker is that the near
-   side's joints score higher (the far side is occluded).
+   the head-to-feet direction (a bench lifter's "forward" is the feet). A weak tie-breaker
+   is that the near side's joints score higher (the far side is occluded).
 4. yaw = atan2(sign * sqrt(1 - cos^2), cos).
 
 Confidence is in [0, 1]: how far the yaw is from the nearest class boundary (full at 15 deg or
@@ -34,8 +34,8 @@ clear the facing cue is.
 Limits: assumes typical adult proportions (+-15 % shifts cos by as much; hence the 30/55 deg
 margins, erring toward "oblique", which judges less). On synthetic lifters with random bodies,
 about 1 in 15 true 45 deg views still reads as "front". A twisted torso, a lifter turned at the
-hips, or a head turned toward the camera biases it. Without shoulders and hips the estimate is "oblique" with confidence 0, which makes
-every width pair "not judgeable" (the safe side).
+hips, or a head turned toward the camera biases it. Without shoulders and hips the estimate
+is "oblique" with confidence 0, which makes every width pair "not judgeable" (the safe side).
 """
 
 from __future__ import annotations

@@ -85,10 +85,15 @@ def show_result(result: PhotoResult, index: int) -> None:
             for note in form.notes:
                 st.caption(f"ℹ️ {note}")
         st.caption(f"{result.analysis.backend} · {result.analysis.timings_ms['total']:.0f} ms")
-    if form is not None:
+    if form is not None and form.report is not None:
         st.subheader("Per-view vote")
+        st.caption(f"Result: {tables.vote_result(result.form_json)}")
         st.dataframe(tables.vote_table(result.form_json), hide_index=True,
                      key=f"photo.vote.{index}")
+        with st.expander("Critical pairs vs each gold view"):
+            st.dataframe(tables.pairs_table(result.form_json), hide_index=True,
+                         key=f"photo.pairs.{index}")
+    if form is not None:
         st.plotly_chart(charts.angles_vs_gold(form.angles_deg, form.gold_angles_deg),
                         key=f"photo.angles.{index}")
     click = pick_lifter(result, index)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,16 +27,21 @@ from coach.synth import Camera, LiftPose
 
 VIEWS_PER_POSE = 3  # projection is cheap next to posing, so each pose is seen from 3 cameras
 IMAGE_SIZES: tuple[tuple[int, int], ...] = (
-    (1920, 1080), (1080, 1920), (1280, 720), (640, 480), (1080, 1350), (800, 800),
-)  # fmt: skip
+    (1920, 1080),
+    (1080, 1920),
+    (1280, 720),
+    (640, 480),
+    (1080, 1350),
+    (800, 800),
+)
 Variant = Callable[[LiftPose, float, np.random.Generator], LiftPose]
 
 
 # --- pose variants (general lifting knowledge; angles in degrees) ------------------------------
 
 
-def _with_hip(pose: LiftPose, **changes: float) -> LiftPose:
-    """Apply changes, then re-close the sagittal chain as synth does (hip from knee, ankle, lean)."""
+def _with_hip(pose: LiftPose, **changes: Any) -> LiftPose:
+    """Apply changes, then re-close the sagittal chain as synth does (hip = knee - ankle + lean)."""
     new = replace(pose, **changes)
     lean = -new.trunk_lean_deg if new.supine else new.trunk_lean_deg
     return replace(new, hip_flexion_deg=new.knee_flexion_deg - new.ankle_dorsiflexion_deg + lean)
@@ -43,28 +49,43 @@ def _with_hip(pose: LiftPose, **changes: float) -> LiftPose:
 
 def _hanging(pose: LiftPose, rng: np.random.Generator) -> LiftPose:
     """Arms hanging straight down: the armpit angle follows the trunk lean."""
-    return replace(pose, shoulder_elevation_deg=pose.trunk_lean_deg + rng.normal(0, 4),
-                   elbow_flexion_deg=abs(rng.normal(0, 4)))  # fmt: skip
+    return replace(
+        pose,
+        shoulder_elevation_deg=pose.trunk_lean_deg + rng.normal(0, 4),
+        elbow_flexion_deg=abs(rng.normal(0, 4)),
+    )
 
 
 def _front_squat(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
     """Bar on the front delts: upright trunk, elbows high and forward, hands at the shoulders."""
     new = _with_hip(pose, trunk_lean_deg=pose.trunk_lean_deg * rng.uniform(0.4, 0.8))
-    return replace(new, shoulder_elevation_deg=rng.uniform(70, 110),
-                   elbow_flexion_deg=rng.uniform(110, 150), grip_width_ratio=rng.uniform(0.9, 1.4))  # fmt: skip
+    return replace(
+        new,
+        shoulder_elevation_deg=rng.uniform(70, 110),
+        elbow_flexion_deg=rng.uniform(110, 150),
+        grip_width_ratio=rng.uniform(0.9, 1.4),
+    )
 
 
 def _zercher(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
     """Bar in the crook of the elbows in front of the belly."""
     new = _with_hip(pose, trunk_lean_deg=pose.trunk_lean_deg * rng.uniform(0.5, 0.9))
-    return replace(new, shoulder_elevation_deg=rng.uniform(15, 50),
-                   elbow_flexion_deg=rng.uniform(95, 135), grip_width_ratio=rng.uniform(0.5, 1.0))  # fmt: skip
+    return replace(
+        new,
+        shoulder_elevation_deg=rng.uniform(15, 50),
+        elbow_flexion_deg=rng.uniform(95, 135),
+        grip_width_ratio=rng.uniform(0.5, 1.0),
+    )
 
 
 def _low_bar(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
     new = _with_hip(pose, trunk_lean_deg=min(pose.trunk_lean_deg * rng.uniform(1.0, 1.35), 70))
-    return replace(new, shoulder_elevation_deg=rng.uniform(35, 65),
-                   elbow_flexion_deg=rng.uniform(70, 120), grip_width_ratio=rng.uniform(1.5, 2.3))  # fmt: skip
+    return replace(
+        new,
+        shoulder_elevation_deg=rng.uniform(35, 65),
+        elbow_flexion_deg=rng.uniform(70, 120),
+        grip_width_ratio=rng.uniform(1.5, 2.3),
+    )
 
 
 def _wide_squat(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
@@ -72,30 +93,47 @@ def _wide_squat(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
 
 
 def _sumo(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
-    new = _with_hip(pose, trunk_lean_deg=pose.trunk_lean_deg * rng.uniform(0.55, 0.85),
-                    knee_flexion_deg=pose.knee_flexion_deg * rng.uniform(1.0, 1.3))  # fmt: skip
-    new = replace(new, stance_width_ratio=rng.uniform(1.5, 2.4), toe_out_deg=rng.uniform(25, 45),
-                  grip_width_ratio=rng.uniform(0.6, 0.95))  # fmt: skip
+    new = _with_hip(
+        pose,
+        trunk_lean_deg=pose.trunk_lean_deg * rng.uniform(0.55, 0.85),
+        knee_flexion_deg=pose.knee_flexion_deg * rng.uniform(1.0, 1.3),
+    )
+    new = replace(
+        new,
+        stance_width_ratio=rng.uniform(1.5, 2.4),
+        toe_out_deg=rng.uniform(25, 45),
+        grip_width_ratio=rng.uniform(0.6, 0.95),
+    )
     return _hanging(new, rng)
 
 
 def _romanian(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
     """RDL / stiff-legged: near-straight knees, the hips hinge the trunk down to 90 deg."""
     lean = (1 - p) * rng.uniform(45, 90) + p * rng.uniform(0, 10)
-    new = _with_hip(pose, knee_flexion_deg=rng.uniform(3, 25), ankle_dorsiflexion_deg=rng.uniform(0, 8),
-                    trunk_lean_deg=lean)  # fmt: skip
+    new = _with_hip(
+        pose,
+        knee_flexion_deg=rng.uniform(3, 25),
+        ankle_dorsiflexion_deg=rng.uniform(0, 8),
+        trunk_lean_deg=lean,
+    )
     return _hanging(new, rng)
 
 
 def _trap_bar(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
-    new = _with_hip(pose, trunk_lean_deg=pose.trunk_lean_deg * rng.uniform(0.6, 0.85),
-                    knee_flexion_deg=pose.knee_flexion_deg * rng.uniform(1.0, 1.25))  # fmt: skip
+    new = _with_hip(
+        pose,
+        trunk_lean_deg=pose.trunk_lean_deg * rng.uniform(0.6, 0.85),
+        knee_flexion_deg=pose.knee_flexion_deg * rng.uniform(1.0, 1.25),
+    )
     return _hanging(replace(new, grip_width_ratio=rng.uniform(1.3, 1.7)), rng)
 
 
 def _deficit(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
-    new = _with_hip(pose, knee_flexion_deg=pose.knee_flexion_deg * rng.uniform(1.1, 1.35),
-                    trunk_lean_deg=min(pose.trunk_lean_deg * rng.uniform(1.0, 1.2), 85))  # fmt: skip
+    new = _with_hip(
+        pose,
+        knee_flexion_deg=pose.knee_flexion_deg * rng.uniform(1.1, 1.35),
+        trunk_lean_deg=min(pose.trunk_lean_deg * rng.uniform(1.0, 1.2), 85),
+    )
     return _hanging(new, rng)
 
 
@@ -104,7 +142,9 @@ def _incline(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
 
 
 def _decline(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
-    return _with_hip(pose, trunk_lean_deg=rng.uniform(95, 110), knee_flexion_deg=rng.uniform(60, 110))
+    return _with_hip(
+        pose, trunk_lean_deg=rng.uniform(95, 110), knee_flexion_deg=rng.uniform(60, 110)
+    )
 
 
 def _bench_grip(pose: LiftPose, p: float, rng: np.random.Generator) -> LiftPose:
@@ -176,11 +216,19 @@ def draw_pose(lift: str, rng: np.random.Generator) -> tuple[NDArray[np.float32],
     name = names[int(rng.choice(len(names), p=weights / weights.sum()))]
     spec = VARIANTS[lift][name]
     progress = float(rng.uniform(*spec.progress))
-    pose = synth.phase_pose(lift, progress, rng=rng, variation=float(rng.uniform(0.5, 2.0)),
-                            faults=_random_faults(lift, rng))  # fmt: skip
+    pose = synth.phase_pose(
+        lift,
+        progress,
+        rng=rng,
+        variation=float(rng.uniform(0.5, 2.0)),
+        faults=_random_faults(lift, rng),
+    )
     pose = spec.change(pose, progress, rng)
-    pose = replace(pose, shoulder_elevation_deg=float(np.clip(pose.shoulder_elevation_deg, 0, 160)),
-                   elbow_flexion_deg=float(np.clip(pose.elbow_flexion_deg, 0, 150)))  # fmt: skip
+    pose = replace(
+        pose,
+        shoulder_elevation_deg=float(np.clip(pose.shoulder_elevation_deg, 0, 160)),
+        elbow_flexion_deg=float(np.clip(pose.elbow_flexion_deg, 0, 150)),
+    )
     return synth.pose_world(spec.arm_rule, pose, synth.random_body(rng)), name
 
 
@@ -193,22 +241,31 @@ def draw_camera(lift: str, world: NDArray[np.float32], rng: np.random.Generator)
     # A lying lifter is often filmed from above; a standing one from about chest height.
     pitch = float(rng.uniform(-5, 45) if lift == "bench" else rng.uniform(-10, 30))
     wh = IMAGE_SIZES[int(rng.integers(len(IMAGE_SIZES)))]
-    camera = Camera(yaw_deg=(yaw + 180) % 360 - 180, pitch_deg=pitch, distance_m=4.0,
-                    focal_px=float(rng.uniform(0.6, 1.5) * max(wh)), image_wh=wh)  # fmt: skip
+    camera = Camera(
+        yaw_deg=(yaw + 180) % 360 - 180,
+        pitch_deg=pitch,
+        distance_m=4.0,
+        focal_px=float(rng.uniform(0.6, 1.5) * max(wh)),
+        image_wh=wh,
+    )
     return synth.fit_camera(world, camera, fill=float(rng.uniform(0.35, 0.9)))
 
 
 # --- what a real pose model does to the keypoints ------------------------------------------------
 
 _PAIRS: tuple[tuple[Joint, Joint], ...] = (
-    (Joint.LEFT_ELBOW, Joint.RIGHT_ELBOW), (Joint.LEFT_WRIST, Joint.RIGHT_WRIST),
-    (Joint.LEFT_KNEE, Joint.RIGHT_KNEE), (Joint.LEFT_ANKLE, Joint.RIGHT_ANKLE),
-    (Joint.LEFT_HIP, Joint.RIGHT_HIP), (Joint.LEFT_SHOULDER, Joint.RIGHT_SHOULDER),
-)  # fmt: skip
+    (Joint.LEFT_ELBOW, Joint.RIGHT_ELBOW),
+    (Joint.LEFT_WRIST, Joint.RIGHT_WRIST),
+    (Joint.LEFT_KNEE, Joint.RIGHT_KNEE),
+    (Joint.LEFT_ANKLE, Joint.RIGHT_ANKLE),
+    (Joint.LEFT_HIP, Joint.RIGHT_HIP),
+    (Joint.LEFT_SHOULDER, Joint.RIGHT_SHOULDER),
+)
 
 
-def _snap_far_side(xy: NDArray[np.float64], depth_m: NDArray[np.float32], diag_px: float,
-                   rng: np.random.Generator) -> None:  # fmt: skip
+def _snap_far_side(
+    xy: NDArray[np.float64], depth_m: NDArray[np.float32], diag_px: float, rng: np.random.Generator
+) -> None:
     """Occluded far-side joints land near their near-side twins (in place)."""
     for left, right in _PAIRS:
         near, far = (left, right) if depth_m[left] < depth_m[right] else (right, left)
@@ -216,7 +273,7 @@ def _snap_far_side(xy: NDArray[np.float64], depth_m: NDArray[np.float32], diag_p
             xy[far] = xy[near] + rng.normal(0, 0.02 * diag_px, 2)
 
 
-def _crop_edge(xy: NDArray[np.float64], lift: str, rng: np.random.Generator) -> None:
+def _crop_edge(xy: NDArray[np.float64], rng: np.random.Generator) -> None:
     """The frame cuts the lifter off at one edge: joints beyond the cut go missing (in place)."""
     ok = np.isfinite(xy).all(axis=1)
     lo, hi = xy[ok].min(axis=0), xy[ok].max(axis=0)
@@ -235,11 +292,13 @@ def _roll(xy: NDArray[np.float64], roll_deg: float) -> NDArray[np.float64]:
     """Rotate the points about their centre: a phone held a little crooked."""
     c, s = np.cos(np.radians(roll_deg)), np.sin(np.radians(roll_deg))
     centre = np.nanmean(xy, axis=0)
-    return (xy - centre) @ np.array([[c, s], [-s, c]]) + centre
+    rolled: NDArray[np.float64] = (xy - centre) @ np.array([[c, s], [-s, c]]) + centre
+    return rolled
 
 
-def augment(kp: Keypoints, depth_m: NDArray[np.float32], lift: str,
-            rng: np.random.Generator) -> NDArray[np.float32]:  # fmt: skip
+def augment(
+    kp: Keypoints, depth_m: NDArray[np.float32], lift: str, rng: np.random.Generator
+) -> NDArray[np.float32]:
     """(17, 2) pixels after the pose-model errors described in the module docstring."""
     xy = kp.xy[0].astype(np.float64)
     box = kp.bbox_xywh()
@@ -247,14 +306,21 @@ def augment(kp: Keypoints, depth_m: NDArray[np.float32], lift: str,
     if rng.random() < 0.4:
         _snap_far_side(xy, depth_m, diag_px, rng)
     if rng.random() < (0.35 if lift == "bench" else 0.12):
-        _crop_edge(xy, lift, rng)
+        _crop_edge(xy, rng)
     xy = _roll(xy, float(rng.normal(0, 3)))
-    noisy = synth.corrupt(Keypoints.single(xy), rng, sigma_px=float(rng.uniform(0.004, 0.025)) * diag_px,
-                          p_missing=float(rng.uniform(0.0, 0.1)))  # fmt: skip
-    return noisy.xy[0]
+    noisy = synth.corrupt(
+        Keypoints.single(xy),
+        rng,
+        sigma_px=float(rng.uniform(0.004, 0.025)) * diag_px,
+        p_missing=float(rng.uniform(0.0, 0.1)),
+    )
+    out: NDArray[np.float32] = noisy.xy[0]
+    return out
 
 
-def _view(lift: str, world: NDArray[np.float32], rng: np.random.Generator) -> tuple[Camera, Keypoints]:
+def _view(
+    lift: str, world: NDArray[np.float32], rng: np.random.Generator
+) -> tuple[Camera, Keypoints]:
     """A random camera and its projection; redraws a camera that framing pushed into the body."""
     for _ in range(10):
         try:  # fit_camera and project refuse a camera inside the lifter's box

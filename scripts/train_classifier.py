@@ -109,8 +109,13 @@ def _yaw_sector(yaw_deg: NDArray[np.float64]) -> NDArray[np.str_]:
     return names[np.searchsorted(edges, np.abs(yaw_deg))]
 
 
-def report(doc: dict[str, Any], train: Dataset, holdout: Dataset,
-           x_train: NDArray[np.float64], x_hold: NDArray[np.float64]) -> dict[str, float]:  # fmt: skip
+def report(
+    doc: dict[str, Any],
+    train: Dataset,
+    holdout: Dataset,
+    x_train: NDArray[np.float64],
+    x_hold: NDArray[np.float64],
+) -> dict[str, float]:
     """Print accuracies with the NUMPY inference (what ships) and return the headline numbers."""
     model = model_from_dict(doc)
     classes = list(model.classes)
@@ -120,8 +125,10 @@ def report(doc: dict[str, Any], train: Dataset, holdout: Dataset,
     acc_train = float(np.mean(pred_train == train.lift))
     acc_hold = float(np.mean(pred_hold == holdout.lift))
     unsure = float(np.mean(proba_hold.max(axis=1) < 0.55))
-    print(f"PCA components: {model.pca_components.shape[0]} of {len(doc['feature_names'])}"
-          f" features ({doc['pca_variance_kept']:.3f} of the variance)")  # fmt: skip
+    print(
+        f"PCA components: {model.pca_components.shape[0]} of {len(doc['feature_names'])}"
+        f" features ({doc['pca_variance_kept']:.3f} of the variance)"
+    )
     print(f"train accuracy   {acc_train:.4f}  (n={len(train.lift)})")
     print(f"holdout accuracy {acc_hold:.4f}  (n={len(holdout.lift)}, seed+1; {unsure:.3f} unsure)")
     print(confusion(holdout.lift, pred_hold, classes))
@@ -140,6 +147,28 @@ def _check_against_sklearn(doc: dict[str, Any], x: NDArray[np.float64]) -> None:
         raise SystemExit(f"rounding the model changed probabilities by {gap:.2e}")
 
 
+def provenance(
+    doc: dict[str, Any], train: Dataset, holdout: Dataset, seed: int, numbers: dict[str, float]
+) -> dict[str, Any]:
+    """Where the model came from: data, seeds, sizes, code versions and headline accuracies."""
+    return {
+        "trained_on": "synthetic skeletons only (coach.synth + scripts/lift_training_data.py)",
+        "seed": seed,
+        "holdout_seed": seed + 1,
+        "n_train": len(train.lift),
+        "n_holdout": len(holdout.lift),
+        "n_train_per_class": {c: int(np.sum(train.lift == c)) for c in doc["classes"]},
+        "views_per_pose": VIEWS_PER_POSE,
+        "synth_version": "sha256:" + _sha256(SYNTH_FILES),
+        "training_code_version": "sha256:" + _sha256(TRAINING_FILES),
+        "pca_variance_kept": doc.pop("pca_variance_kept"),
+        "n_components": len(doc["pca_components"]),
+        "lr_C": LR_C,
+        "date": date.today().isoformat(),
+        **numbers,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=SEED)
@@ -151,27 +180,20 @@ def main(argv: list[str] | None = None) -> int:
     train = make_dataset(args.seed, args.poses_per_lift)
     holdout = make_dataset(args.seed + 1, args.holdout_poses_per_lift)
     x_train, x_hold = features(train.xy), features(holdout.xy)
-    print(f"synthesised {len(train.lift)} + {len(holdout.lift)} frames in "
-          f"{time.perf_counter() - t0:.0f} s")  # fmt: skip
+    print(
+        f"synthesised {len(train.lift)} + {len(holdout.lift)} frames in "
+        f"{time.perf_counter() - t0:.0f} s"
+    )
     doc = fit(x_train, train.lift, args.seed)
     _check_against_sklearn(doc, x_hold)
     numbers = report(doc, train, holdout, x_train, x_hold)
-    doc["provenance"] = {
-        "trained_on": "synthetic skeletons only (coach.synth + scripts/lift_training_data.py)",
-        "seed": args.seed, "holdout_seed": args.seed + 1,
-        "n_train": len(train.lift), "n_holdout": len(holdout.lift),
-        "n_train_per_class": {c: int(np.sum(train.lift == c)) for c in doc["classes"]},
-        "views_per_pose": VIEWS_PER_POSE,
-        "synth_version": "sha256:" + _sha256(SYNTH_FILES),
-        "training_code_version": "sha256:" + _sha256(TRAINING_FILES),
-        "pca_variance_kept": doc.pop("pca_variance_kept"),
-        "n_components": len(doc["pca_components"]), "lr_C": LR_C,
-        "date": date.today().isoformat(), **numbers,
-    }  # fmt: skip
+    doc["provenance"] = provenance(doc, train, holdout, args.seed, numbers)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(_round(doc), indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) in "
-          f"{time.perf_counter() - t0:.0f} s total")  # fmt: skip
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) in "
+        f"{time.perf_counter() - t0:.0f} s total"
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from coach.classify import (
     DEFAULT_MODEL_PATH,
@@ -39,7 +40,7 @@ SQUAT_TOP: dict[Joint, tuple[float, float]] = {
 }  # fmt: skip
 
 
-def _random_frames(n: int, seed: int) -> np.ndarray:
+def _random_frames(n: int, seed: int) -> NDArray[np.float64]:
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 500, size=(n, 17, 2))
     xy[rng.random((n, 17)) < 0.2] = np.nan
@@ -177,3 +178,43 @@ def test_given_lift(label: str) -> None:
 def test_given_lift_rejects_unknown(label: str) -> None:
     with pytest.raises(BadInput, match="squat, bench, deadlift"):
         given_lift(label)
+
+
+def _synthetic_holdout(n_per_lift: int, seed: int) -> list[tuple[str, Keypoints]]:
+    """Fresh synthetic frames (seed unused by training): random body, phase, camera, noise."""
+    synth = pytest.importorskip("coach.synth")
+    rng = np.random.default_rng(seed)
+    frames = []
+    for lift in LIFT_NAMES:
+        for _ in range(n_per_lift):
+            kp = synth.sample(lift, rng)
+            box = kp.bbox_xywh()
+            assert box is not None
+            sigma_px = 0.01 * float(np.hypot(box[2], box[3]))  # 1% of the lifter's box
+            frames.append((lift, synth.corrupt(kp, rng, sigma_px=sigma_px, p_missing=0.05)))
+    return frames
+
+
+def test_synthetic_holdout_accuracy() -> None:
+    """Measured 2026-11-20: 597/600 (99.5%; squat 197/200, 3 called bench); floors leave room
+    for retraining noise."""
+    frames = _synthetic_holdout(200, seed=424242)
+    per_lift = {lift: 0 for lift in LIFT_NAMES}
+    for lift, kp in frames:
+        per_lift[lift] += classify_lift(kp).label == lift
+    for lift, n_correct in per_lift.items():
+        assert n_correct / 200 >= 0.95, f"{lift}: {n_correct}/200 on the synthetic holdout"
+    assert sum(per_lift.values()) / len(frames) >= 0.97
+
+
+def test_sequence_averages_frames() -> None:
+    """A clip through a whole deadlift, with a few empty frames, is a deadlift."""
+    synth = pytest.importorskip("coach.synth")
+    rng = np.random.default_rng(5)
+    body, camera = synth.random_body(rng), synth.Camera(yaw_deg=60.0, pitch_deg=10.0)
+    frames = [synth.sample("deadlift", rng, progress=p, body=body, camera=camera)
+              for p in np.linspace(0, 1, 8)]  # fmt: skip
+    empty = Keypoints.single(np.full((17, 2), np.nan))
+    pred = classify_sequence(Keypoints.stack([empty, *frames, empty]))
+    assert pred.label == "deadlift" and pred.source == "classified"
+    assert sum(pred.probabilities.values()) == pytest.approx(1.0)

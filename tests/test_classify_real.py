@@ -30,10 +30,17 @@ pytest.importorskip("mediapipe")
 MAX_SIDE_PX = 1280  # the pipeline's default inference size (Settings.inference_max_side_px)
 _FRAME_SUFFIX = re.compile(r"_f\d{5}\.jpg$")
 
-# Floors just under what was MEASURED (see the comment on each). The project aims for 95%.
-# Measured 2026-11-20, MediaPipe 0.10.21, model trained by scripts/train_classifier.py:
-FLOOR_PER_LIFT: dict[str, float] = {"squat": 0.0, "bench": 0.0, "deadlift": 0.0}
-FLOOR_MACRO = 0.0
+# Floors just under what was MEASURED. The project aims for 95% per lift.
+# Measured 2026-11-20 (MediaPipe 0.10.21 CPU, model seed 20261120), mean over groups:
+#   squat 0.955 (22 groups, 45 photos), bench 0.875 (16, 33), deadlift 0.977 (22, 46),
+#   macro 0.936. Misses: 5 photos where MediaPipe found nobody (4 bench, 1 squat), 1 squat
+#   called deadlift (chains hide the arms; MediaPipe put the wrists at the hips), 1 deadlift
+#   unsure (snatch-grip deadlift: a grip wider than any synthetic deadlift). Bench is below
+#   the aim only because MediaPipe misses lying lifters; of the 119 photos where it found a
+#   person, the classifier got 117 (98.3%).
+FLOOR_PER_LIFT: dict[str, float] = {"squat": 0.93, "bench": 0.85, "deadlift": 0.95}
+FLOOR_MACRO = 0.91
+FLOOR_WHEN_FOUND = 0.95  # photo accuracy over the photos where MediaPipe found a person
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Outcome:
     truth: str
     group: str
     predicted: str  # a lift, "unsure", or "no person"
+    probabilities: dict[str, float]
 
 
 def group_of(file: str) -> str:
@@ -69,11 +77,12 @@ def outcomes(fixtures: Path, labels: list[dict[str, str]]) -> list[Outcome]:
         image = load_image(fixtures / row["file"])
         small, scale = downscale_for_inference(image.bgr, MAX_SIDE_PX)
         persons = [person_to_original(p, scale) for p in estimator.estimate(small)]
-        predicted = "no person"
+        predicted, probs = "no person", {}
         if persons:
             lifter = choose_lifter(persons, (image.width_px, image.height_px))
-            predicted = classify_lift(lifter.keypoints.confident(DEFAULT_MIN_SCORE)).label
-        out.append(Outcome(row["file"], row["lift"], group_of(row["file"]), predicted))
+            pred = classify_lift(lifter.keypoints.confident(DEFAULT_MIN_SCORE))
+            predicted, probs = pred.label, pred.probabilities
+        out.append(Outcome(row["file"], row["lift"], group_of(row["file"]), predicted, probs))
     return out
 
 
@@ -88,7 +97,9 @@ def per_lift_accuracy(results: list[Outcome]) -> dict[str, tuple[float, int, int
         truth = members[0].truth
         scores[truth].append(float(np.mean([o.predicted == truth for o in members])))
         photos[truth] += len(members)
-    return {lift: (float(np.mean(scores[lift])), len(scores[lift]), photos[lift]) for lift in scores}
+    return {
+        lift: (float(np.mean(scores[lift])), len(scores[lift]), photos[lift]) for lift in scores
+    }
 
 
 def confusion(results: list[Outcome]) -> dict[str, dict[str, int]]:
@@ -104,13 +115,16 @@ def _print_report(results: list[Outcome]) -> None:
     print("\nlift       groups photos  accuracy (mean over groups)")
     for lift, (score, n_groups, n_photos) in acc.items():
         print(f"{lift:10s} {n_groups:6d} {n_photos:6d}  {score:.3f}")
+    macro = np.mean([score for score, _, _ in acc.values()])
+    print(f"macro (mean of the lifts) {macro:.3f}")
     cols = [*LIFT_NAMES, UNSURE, "no person"]
     print("confusion (photos): truth \\ predicted  " + " ".join(f"{c:>9s}" for c in cols))
     for truth, row in confusion(results).items():
         print(f"{truth:>37s}  " + " ".join(f"{row.get(c, 0):9d}" for c in cols))
     for o in results:
         if o.predicted != o.truth:
-            print(f"  miss: {o.file} ({o.truth}) -> {o.predicted}")
+            shown = " ".join(f"{k}={v:.2f}" for k, v in o.probabilities.items())
+            print(f"  miss: {o.file} ({o.truth}) -> {o.predicted} {shown}")
 
 
 def test_group_of_counts_clips_not_frames() -> None:
@@ -131,3 +145,69 @@ def test_lift_accuracy_on_real_photos_per_clip(outcomes: list[Outcome]) -> None:
         assert acc[lift][0] >= floor, f"{lift}: {acc[lift][0]:.3f} per-group accuracy < {floor}"
     macro = float(np.mean([acc[lift][0] for lift in LIFT_NAMES]))
     assert macro >= FLOOR_MACRO, f"macro per-group accuracy {macro:.3f} < {FLOOR_MACRO}"
+
+
+def test_classifier_accuracy_where_a_person_was_found(outcomes: list[Outcome]) -> None:
+    """Separates the classifier from MediaPipe: photos with no person found are left out."""
+    found = [o for o in outcomes if o.predicted != "no person"]
+    correct = sum(o.predicted == o.truth for o in found)
+    print(f"\nwhere MediaPipe found a person: {correct}/{len(found)} correct")
+    assert correct / len(found) >= FLOOR_WHEN_FOUND
+
+
+@dataclass(frozen=True)
+class ClipOutcome:
+    """One labelled clip: truth, the clip-level answer and the per-frame answers."""
+
+    file: str
+    truth: str
+    predicted: str
+    frame_labels: tuple[str, ...]
+
+
+CLIP_FPS = 2.0  # two frames a second span every rep of these 1-25 s clips and keep the test fast
+
+
+@pytest.fixture(scope="session")
+def clip_outcomes(fixtures: Path, labels: list[dict[str, str]]) -> list[ClipOutcome]:
+    """classify_sequence on MediaPipe (video mode) keypoints of every labelled barbell clip."""
+    from coach.classify import classify_sequence
+    from coach.keypoints import Keypoints
+    from coach.pose.mediapipe_backend import MediaPipeEstimator
+    from coach.select import choose_lifter
+    from coach.video import iter_frames
+
+    rows = [r for r in labels if r["lift"] in LIFT_NAMES and r["file"].endswith(".mp4")]
+    out: list[ClipOutcome] = []
+    for row in rows:
+        estimator = MediaPipeEstimator(video=True)
+        frames: list[Keypoints] = []
+        for frame in iter_frames(
+            fixtures / row["file"], target_fps=CLIP_FPS, max_side_px=MAX_SIDE_PX
+        ):
+            persons = estimator.estimate(frame.bgr)
+            if persons:
+                height, width = frame.bgr.shape[:2]
+                frames.append(choose_lifter(persons, (width, height)).keypoints)
+        if not frames:
+            out.append(ClipOutcome(row["file"], row["lift"], "no person", ()))
+            continue
+        kp = Keypoints.stack(frames).confident(DEFAULT_MIN_SCORE)
+        labels_per_frame = tuple(classify_lift(kp, t).label for t in range(len(kp)))
+        out.append(
+            ClipOutcome(row["file"], row["lift"], classify_sequence(kp).label, labels_per_frame)
+        )
+    return out
+
+
+def test_lift_accuracy_on_real_clips(clip_outcomes: list[ClipOutcome]) -> None:
+    """Measured 2026-11-20: all 8 barbell clips right (3 bench, 1 squat, 4 deadlift); 155 of
+    their 156 sampled frames were right on their own."""
+    print()
+    for c in clip_outcomes:
+        share = np.mean([f == c.truth for f in c.frame_labels]) if c.frame_labels else 0.0
+        print(f"clip {c.file}: {c.truth} -> {c.predicted}; frames right {share:.2f} "
+              f"of {len(c.frame_labels)}")  # fmt: skip
+    assert len(clip_outcomes) >= 6
+    correct = sum(c.predicted == c.truth for c in clip_outcomes)
+    assert correct / len(clip_outcomes) >= 0.85, f"{correct}/{len(clip_outcomes)} clips right"

@@ -92,7 +92,7 @@ def test_no_person_exits_3(tmp_path, blank_png) -> None:
 
 @pytest.mark.parametrize(
     ("content", "words"),
-    [(b"", "empty"), (b"hello, I am not a photo", "not an image")],
+    [(b"", "empty"), (b"hello, I am not a photo", "not a photo")],
     ids=["empty-file", "text-file"],
 )
 def test_bad_photo_exits_2(tmp_path, content, words) -> None:

@@ -88,8 +88,6 @@ def test_stack_and_frame() -> None:
     np.testing.assert_array_equal(both.frame(1).xy, b.xy)
 
 
-def test_person_scaled_maps_box_and_points() -> None:
+def test_person_area() -> None:
     person = PersonPose(Keypoints.single(np.full((17, 2), 10.0)), (1, 2, 3, 4), 0.8)
-    big = person.scaled(2.0)
-    assert big.bbox_xywh == (2, 4, 6, 8)
-    assert big.keypoints.xy[0, 0, 0] == 20.0 and big.area_px == 48
+    assert person.area_px == 12

@@ -162,7 +162,7 @@ def test_live_counter_agrees_with_batch(n: int) -> None:
 def test_thresholds_are_data_and_validated() -> None:
     assert set(KEY_ANGLES) == set(LIFT_REP_PARAMS) == {"squat", "deadlift", "bench"}
     assert key_angle_for_lift("bench") == ("left_elbow", "right_elbow")
-    assert key_angle_for_lift("Deadlift") == ("left_hip", "right_hip")
+    assert key_angle_for_lift("Deadlift") == ("left_hip", "right_hip", "left_knee", "right_knee")
     with pytest.raises(ValueError, match="valid: bench, deadlift, squat"):
         key_angle_for_lift("curl")
     with pytest.raises(ValueError, match="must lie above bottom_deg"):

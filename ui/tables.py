@@ -25,17 +25,41 @@ def flags_table(outcome: FormOutcome) -> pd.DataFrame:
 
 
 def vote_table(form_json: Mapping[str, Any]) -> pd.DataFrame:
-    """The per-view vote (`form_to_json(...)["vote"]`) as a table, one row per entry.
+    """The 2-of-3 vote, one row per gold view: does that view call the lift bad, does it agree
+    with the lift, and which critical pairs it found outside the threshold."""
+    vote = form_json.get("vote")
+    per_view = vote.get("per_view", {}) if isinstance(vote, Mapping) else {}
+    rows = [
+        {
+            "gold view": view, "calls bad": bool(v.get("calls_bad")),
+            "agrees": bool(v.get("agrees")),
+            "bad pairs": "; ".join(" – ".join(j.replace("_", " ") for j in pair)
+                                   for pair in v.get("bad_pairs", [])),
+        }
+        for view, v in per_view.items()
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["gold view", "calls bad", "agrees", "bad pairs"])
 
-    Accepts the shapes a vote can take in JSON: a list of row objects, a mapping of
-    name -> row object, or a mapping of name -> value.
-    """
-    return records_table(form_json.get("vote"), key_name="view")
+
+def vote_result(form_json: Mapping[str, Any]) -> str | None:
+    """The vote's conclusion in words, None when nothing was scored."""
+    vote = form_json.get("vote")
+    if not isinstance(vote, Mapping) or vote.get("result") is None:
+        return None
+    return str(vote["result"]).replace("_", " ")
 
 
 def pairs_table(form_json: Mapping[str, Any]) -> pd.DataFrame:
-    """The critical-pair comparison (`form_to_json(...)["pairs"]`) as a table."""
-    return records_table(form_json.get("pairs"), key_name="pair")
+    """Critical pairs: the lifter's normalised distance, and per gold view its ratio/verdict."""
+    rows = []
+    for pair in form_json.get("pairs") or []:
+        row: dict[str, Any] = {"pair": str(pair.get("name", "")).replace("_", " "),
+                               "distance": _cell(pair.get("value"))}
+        for view, pv in (pair.get("per_view") or {}).items():
+            row[f"{view} ratio"] = _cell(pv.get("ratio"))
+            row[f"{view} verdict"] = pv.get("verdict")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def records_table(data: Any, *, key_name: str = "name") -> pd.DataFrame:

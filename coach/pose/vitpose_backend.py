@@ -100,13 +100,10 @@ class ViTPoseEstimator:
         self._lock = threading.Lock()
 
     def estimate(self, image_bgr: NDArray[np.uint8]) -> list[PersonPose]:
-        """Every person found: detector boxes, then one batched pose pass.
-
-        Args:
-            image_bgr: (H, W, 3) uint8 BGR image.
+        """Every person in an (H, W, 3) uint8 BGR image: detector boxes, then one pose batch.
 
         Returns:
-            Up to `max_people` poses (highest detector score first), in original pixels;
+            Up to `max_people` poses, highest detector score first, in original pixels;
             an empty list when nobody is found.
 
         Raises:
@@ -235,7 +232,7 @@ def _resolve_device(torch: Any, device: str) -> Any:
 
 
 def _pick_dtype(torch: Any, device: Any) -> Any:
-    """bf16 on GPUs that have it (fp16 otherwise); fp32 on CPU, where half is slower."""
+    """bf16 on GPUs that have it (fp16 otherwise); fp32 on CPU, where half is rarely faster."""
     if device.type != "cuda":
         return torch.float32
     with torch.cuda.device(device):
@@ -254,6 +251,8 @@ def _load(
     Raises:
         BackendUnavailable: one message saying what to set; no traceback from the hub.
     """
+    if not ref.strip():
+        raise BackendUnavailable(f"no {kind} weights are set ({env_var}). " + _FIX_HINT)
     local = Path(ref).expanduser()
     if local.is_dir():
         report(f"loading {kind} from {local}")
@@ -313,8 +312,8 @@ def _hub_offline() -> bool:
 def _probe_hub(kind: str, ref: str, env_var: str) -> None:
     """One request without retries, so an unreachable hub fails in seconds.
 
-    `from_pretrained` retries each file five times with back-off: about 23 s per file when
-    DNS fails outright, minutes when packets are dropped.
+    `from_pretrained` retries each file five times with back-off: measured 23 s per file when
+    DNS fails outright; longer where packets are dropped (each try waits for its timeout).
     """
     import huggingface_hub
     from huggingface_hub.errors import HfHubHTTPError

@@ -35,6 +35,10 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 
 
+# What Streamlit renders for st.error and for an uncaught exception.
+ERRORS = '[data-testid="stAlertContentError"], [data-testid="stException"]'
+
+
 def free_port() -> int:
     """A TCP port free on localhost right now."""
     with socket.socket() as sock:
@@ -157,12 +161,20 @@ def fill_text(page: Any, label: str, value: str) -> None:
     box.press("Enter")
 
 
-def upload_photos(page: Any, base_url: str, athlete: str, photos: list[Path]) -> float:
-    """On the Photo page: name the athlete, upload photos, press Analyse, wait for the
-    annotated image. Returns seconds from the Analyse click to the result on screen."""
+def upload_photos(
+    page: Any, base_url: str, athlete: str, photos: list[Path], lift: str | None = None
+) -> float:
+    """On the Photo page: name the athlete (and lift), upload photos, press Analyse, wait for
+    the annotated image. Returns seconds from the Analyse click to the result on screen.
+
+    Raises:
+        AssertionError: the page showed an error instead.
+    """
     page.goto(base_url)
     wait_app_idle(page)
     fill_text(page, "Athlete", athlete)
+    if lift is not None:
+        choose_option(page, "Lift", lift)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         [str(p) for p in photos]
     )
@@ -175,8 +187,13 @@ def upload_photos(page: Any, base_url: str, athlete: str, photos: list[Path]) ->
     )
     t0 = time.perf_counter()
     button.click()
-    page.locator('[data-testid="stImage"] img').first.wait_for(state="visible", timeout=90_000)
-    return time.perf_counter() - t0
+    done = page.locator(f'[data-testid="stImage"] img, {ERRORS}').first
+    done.wait_for(state="visible", timeout=90_000)
+    elapsed = time.perf_counter() - t0
+    errors = page.locator(ERRORS)
+    if errors.count():
+        raise AssertionError(f"the Photo page showed an error: {errors.first.inner_text()}")
+    return elapsed
 
 
 def webrtc_frame(page: Any) -> Any:
@@ -185,12 +202,22 @@ def webrtc_frame(page: Any) -> Any:
     return page.frame_locator('iframe[title*="webrtc"]')
 
 
-def start_live(page: Any, base_url: str, athlete: str) -> None:
-    """Open the Live page, name the athlete and press START (the fake camera is granted)."""
+def choose_option(page: Any, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox by its label."""
+    page.get_by_role("combobox", name=label).click()  # streamlit 1.60: a react-aria combobox
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_app_idle(page)
+
+
+def start_live(page: Any, base_url: str, athlete: str, lift: str | None = None) -> None:
+    """Open the Live page, name the athlete (and lift), press START (the fake camera is
+    granted by the Chromium flags)."""
     page.goto(f"{base_url}/live")
     wait_app_idle(page)
     fill_text(page, "Athlete", athlete)
     wait_app_idle(page)
+    if lift is not None:
+        choose_option(page, "Lift", lift)
     webrtc_frame(page).get_by_role("button", name="START").click(timeout=60_000)
 
 

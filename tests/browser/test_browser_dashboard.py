@@ -34,7 +34,7 @@ LIVE_FRAMES = 50
 def test_photo_upload_shows_verdicts_and_is_saved(
     page: Any, server: StreamlitServer, fixtures: Path
 ) -> None:
-    seconds = upload_photos(page, server.url, "Ada", [fixtures / SQUAT_PHOTO])
+    seconds = upload_photos(page, server.url, "Ada", [fixtures / SQUAT_PHOTO], lift="squat")
     print(f"\nphoto: upload-to-result {seconds:.2f} s")
     page.get_by_text("Per-view vote").wait_for(timeout=30_000)
     assert page.get_by_text("Flagged joints").is_visible()
@@ -48,7 +48,8 @@ def test_photo_upload_shows_verdicts_and_is_saved(
 
 
 def test_live_page_records_the_fake_camera(page: Any, server: StreamlitServer) -> None:
-    start_live(page, server.url, "Lu")
+    # The coach names the lift before a live set (the Photo test covers classification).
+    start_live(page, server.url, "Lu", lift="squat")
     session_id, frames, with_kp = wait_for_live_frames(
         server.database_url, "Lu", LIVE_FRAMES, timeout_s=90
     )

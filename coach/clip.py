@@ -1,0 +1,258 @@
+"""A clip of a set: frames -> keypoints -> smoothed angle traces -> reps -> per-rep verdicts
+-> DTW against a reference rep.
+
+Per rep, the form verdicts of coach/form.py run at the rep's key positions (the bottom and
+lockout frames), and the rep's key angles are aligned with the reference rep by DTW
+(coach/align.py). The reference is the shipped gold rep: the synthetic gold lifter
+(coach/synth.py, textbook angles) swept from the first phase to the second and back, or a
+coach's own recorded rep passed as `reference`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coach.align import ALIGN_ANGLES, RepComparison, compare_reps
+from coach.analysis import analyze_frame
+from coach.angles import angle_traces
+from coach.classify import UNSURE, LiftPrediction, classify_sequence, given_lift
+from coach.errors import BadVideo, NoPersonFound
+from coach.form import FormOutcome, evaluate_form
+from coach.imaging import keypoints_to_original
+from coach.keypoints import N_JOINTS, Keypoints, PersonPose
+from coach.pose.base import PoseEstimator
+from coach.rep_types import Rep
+from coach.reps import key_angle_trace, rep_params_for_lift, segment_reps
+from coach.settings import Settings
+from coach.smoothing import smooth_keypoints
+from coach.video import VideoInfo, iter_frames, probe_video
+
+log = logging.getLogger(__name__)
+
+# MediaPipe resizes to 256 px inside; decoding straight to 640 px saves the big resize.
+ANALYSIS_MAX_SIDE_PX = 640
+REFERENCE_FRAMES = 60
+
+
+@dataclass(frozen=True)
+class RepVerdict:
+    """One rep with its verdicts at the bottom and at lockout, and its DTW comparison."""
+
+    rep: Rep
+    bottom: FormOutcome | None
+    lockout: FormOutcome | None
+    comparison: RepComparison | None
+
+    def feedback(self) -> str:
+        """e.g. 'rep 3: at the bottom, left knee: knees caving in'."""
+        parts = [f"at the {where}, {flag.joint.label}: {flag.reason}"
+                 for where, outcome in (("bottom", self.bottom), ("lockout", self.lockout))
+                 if outcome is not None for flag in outcome.flags]
+        return f"rep {self.rep.index + 1}: " + ("; ".join(parts) if parts else "no faults flagged")
+
+
+@dataclass(frozen=True)
+class ClipAnalysis:
+    """Everything measured on one clip. `keypoints` are smoothed, in original pixels."""
+
+    backend: str
+    info: VideoInfo
+    t_s: NDArray[np.float64]
+    keypoints: Keypoints
+    lift: LiftPrediction
+    traces: dict[str, NDArray[np.float64]]
+    reps: tuple[RepVerdict, ...]
+    timings_ms: dict[str, float]
+    fps_processed: float
+
+    @property
+    def analysed_fps(self) -> float:
+        span = float(self.t_s[-1] - self.t_s[0]) if len(self.t_s) > 1 else 0.0
+        return (len(self.t_s) - 1) / span if span > 0 else self.info.fps
+
+
+def _track_frames(
+    path: Path, estimator: PoseEstimator, settings: Settings, info: VideoInfo,
+    target_fps: float | None, progress: Callable[[float], None] | None,
+) -> tuple[list[float], list[Keypoints], dict[str, float]]:
+    """Pose per frame; the lifter is re-chosen near the previous frame's box (a 'click')."""
+    times: list[float] = []
+    frames: list[Keypoints] = []
+    ms = {"decode": 0.0, "pose": 0.0}
+    click: tuple[float, float] | None = None
+    missing = Keypoints.single(np.full((N_JOINTS, 2), np.nan), np.zeros(N_JOINTS))
+    t0 = time.perf_counter()
+    for frame in iter_frames(path, target_fps=target_fps, max_side_px=ANALYSIS_MAX_SIDE_PX,
+                             max_pixels=settings.max_image_pixels, progress=progress):
+        t1 = time.perf_counter()
+        scale = frame.bgr.shape[1] / info.width_px
+        try:
+            result = analyze_frame(frame.bgr, estimator, settings, click_xy=click)
+            kp = keypoints_to_original(result.person.keypoints, scale)
+            x, y, w, h = result.person.bbox_xywh
+            click = (x + w / 2, y + h / 2)
+        except NoPersonFound:
+            kp, click = missing, None
+        t2 = time.perf_counter()
+        ms["decode"] += (t1 - t0) * 1000
+        ms["pose"] += (t2 - t1) * 1000
+        times.append(frame.t_s)
+        frames.append(kp)
+        t0 = time.perf_counter()
+    return times, frames, ms
+
+
+def analyze_video(
+    path: str | Path,
+    estimator: PoseEstimator,
+    settings: Settings,
+    *,
+    lift: str = "auto",
+    target_fps: float | None = None,
+    reference: dict[str, NDArray[np.float64]] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> ClipAnalysis:
+    """Analyse a clip of a set.
+
+    Args:
+        path: MP4/MOV/WebM.
+        estimator: made with `video=True` for MediaPipe (tracking between frames).
+        lift: "auto" (classified over the whole clip) or a lift name.
+        target_fps: analyse at this rate; None = the source rate.
+        reference: a reference rep's angle traces {name: (M,) degrees}; None = shipped gold.
+        progress: fraction done in [0, 1].
+
+    Raises:
+        BadVideo: the clip can't be used, or nobody was found in it. BadInput: unknown lift.
+    """
+    path = Path(path)
+    t_start = time.perf_counter()
+    info = probe_video(path)
+    times, frames, timings = _track_frames(path, estimator, settings, info, target_fps, progress)
+    if not any(f.present().any() for f in frames):
+        raise BadVideo(f"no lifter was found in any frame of {path.name}: "
+                       "film the whole body, well lit")
+    t_s = np.asarray(times, dtype=np.float64)
+    t0 = time.perf_counter()
+    fps = _fps(t_s, info.fps)
+    kp = smooth_keypoints(Keypoints.stack(frames), fps=fps)
+    traces = angle_traces(kp)
+    prediction = classify_sequence(kp) if lift == "auto" else given_lift(lift)
+    timings["smooth_classify"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    verdicts: tuple[RepVerdict, ...] = ()
+    if prediction.label != UNSURE:
+        reps = segment_reps(key_angle_trace(traces, prediction.label), fps=fps, method="angle",
+                            params=rep_params_for_lift(prediction.label), t_s=t_s)
+        ref = reference if reference is not None else gold_reference_rep(prediction.label)
+        verdicts = tuple(_rep_verdict(r, kp, traces, prediction.label, ref, settings)
+                         for r in reps)
+    timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
+    total_s = time.perf_counter() - t_start
+    timings["total"] = total_s * 1000
+    return ClipAnalysis(estimator.name, info, t_s, kp, prediction, traces, verdicts,
+                        {k: round(v, 1) for k, v in timings.items()}, len(frames) / total_s)
+
+
+def _fps(t_s: NDArray[np.float64], fallback: float) -> float:
+    if len(t_s) < 2:
+        return fallback
+    step = float(np.median(np.diff(t_s)))
+    return 1.0 / step if step > 0 else fallback
+
+
+def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]], lift: str,
+                 reference: dict[str, NDArray[np.float64]], settings: Settings) -> RepVerdict:
+    outcomes = [_form_at(kp, i, lift, settings) for i in (rep.bottom_frame, rep.end_frame)]
+    window = slice(rep.start_frame, rep.end_frame + 1)
+    joints = tuple(j for j in ALIGN_ANGLES[lift] if j in reference)
+    comparison = None
+    if joints and rep.end_frame > rep.start_frame:
+        user = {j: traces[j][window] for j in joints}
+        comparison = compare_reps(user, reference, joints)
+    return RepVerdict(rep, outcomes[0], outcomes[1], comparison)
+
+
+def _form_at(kp: Keypoints, t: int, lift: str, settings: Settings) -> FormOutcome | None:
+    frame = kp.frame(t)
+    box = frame.bbox_xywh()
+    if box is None:
+        return None
+    return evaluate_form(PersonPose(frame, box, 1.0), lift, settings)
+
+
+@lru_cache(maxsize=4)
+def _gold_reference_cached(lift: str, n_frames: int) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    from coach.angles import compute_angles
+    from coach.synth import Body, Camera, phase_pose, pose_world, project
+
+    progress = np.concatenate([np.linspace(0, 1, n_frames // 2), np.linspace(1, 0, n_frames // 2)])
+    rows = [compute_angles(project(pose_world(lift, phase_pose(lift, float(p)), Body()),
+                                   Camera()), use_3d=True) for p in progress]
+    return tuple((name, tuple(r[name] for r in rows)) for name in rows[0])
+
+
+def gold_reference_rep(
+    lift: str, n_frames: int = REFERENCE_FRAMES
+) -> dict[str, NDArray[np.float64]]:
+    """The shipped gold rep: the gold lifter's 3D angles from the first phase to the second and
+    back (deadlift: floor -> lockout -> floor), `n_frames` samples."""
+    return {name: np.asarray(v) for name, v in _gold_reference_cached(lift, n_frames)}
+
+
+def _num(x: float, nd: int = 2) -> float | None:
+    return round(float(x), nd) if np.isfinite(x) else None
+
+
+def _outcome_flags(where: str, outcome: FormOutcome | None) -> list[dict[str, object]]:
+    if outcome is None:
+        return []
+    return [{"position": where, "joint": f.joint.name.lower(), "reason": f.reason,
+             "confidence": _num(f.confidence, 3)} for f in outcome.flags]
+
+
+def _comparison_json(c: RepComparison | None) -> dict[str, object] | None:
+    if c is None:
+        return None
+    return {
+        "mean_cost_deg": _num(c.alignment.mean_cost_deg),
+        "joints": [{"joint": j.joint, "mean_abs_deg": _num(j.mean_abs_deg),
+                    "mean_signed_deg": _num(j.mean_signed_deg), "max_abs_deg": _num(j.max_abs_deg),
+                    "max_at_fraction": _num(j.max_at_fraction)} for j in c.joints],
+    }
+
+
+def video_to_json(result: ClipAnalysis) -> dict[str, object]:
+    """The `analyze-video --json` object (schema in the README)."""
+    reps = [{
+        "index": v.rep.index + 1,
+        "start_s": _num(v.rep.start_s, 3), "bottom_s": _num(v.rep.bottom_s, 3),
+        "end_s": _num(v.rep.end_s, 3),
+        "flags": _outcome_flags("bottom", v.bottom) + _outcome_flags("lockout", v.lockout),
+        "feedback": v.feedback(),
+        "dtw": _comparison_json(v.comparison),
+    } for v in result.reps]
+    info = result.info
+    return {
+        "backend": result.backend,
+        "video": {"width": info.width_px, "height": info.height_px, "fps": _num(info.fps),
+                  "duration_s": _num(info.duration_s, 3), "rotation_deg": info.rotation_deg},
+        "lift": {"label": result.lift.label, "source": result.lift.source,
+                 "confidence": _num(result.lift.confidence, 4),
+                 "probabilities": {k: _num(p, 4) for k, p in result.lift.probabilities.items()}},
+        "rep_count": len(result.reps),
+        "reps": reps,
+        "traces": {"t_s": [_num(t, 3) for t in result.t_s],
+                   **{name: [_num(v, 1) for v in trace] for name, trace in result.traces.items()}},
+        "frames_analysed": len(result.t_s),
+        "timings_ms": result.timings_ms,
+        "fps_processed": _num(result.fps_processed),
+    }
