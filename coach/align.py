@@ -137,7 +137,7 @@ def _accumulate(cost: NDArray[np.float64], band: int | None) -> NDArray[np.float
             t = np.full(b - a, np.inf)
             t[0] = c[0] if a == 0 else np.inf
         else:
-            t = c + np.minimum(prev[a : b], prev[a + 1 : b + 1])  # diagonal, vertical
+            t = c + np.minimum(prev[a:b], prev[a + 1 : b + 1])  # diagonal, vertical
         s = np.cumsum(c)
         row = s + np.minimum.accumulate(t - s)
         acc[i, a:b] = row
@@ -250,7 +250,6 @@ def compare_reps(
     else:
         result = dtw(user, ref, band=band)
     diffs = tuple(
-        _joint_difference(name, user[:, k], ref[:, k], result.path)
-        for k, name in enumerate(joints)
+        _joint_difference(name, user[:, k], ref[:, k], result.path) for k, name in enumerate(joints)
     )
     return RepComparison(result, diffs)

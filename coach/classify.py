@@ -2,7 +2,8 @@
 
 Model (after GyML, DESIGN.md source 2): view-robust 2D features (`coach.lift_features`)
 -> impute missing features with the training mean -> standardise -> PCA keeping 95% of the
-variance -> multinomial logistic regression. It is trained only on the project's own synthetic
+variance (41 of the 76 features' dimensions in the shipped model) -> multinomial logistic
+regression. It is trained only on the project's own synthetic
 skeletons (`scripts/train_classifier.py`) and stored as a small JSON file; inference here is
 numpy only, so the app never imports scikit-learn.
 

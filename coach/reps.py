@@ -1,8 +1,8 @@
 """Rep segmentation: one `Rep` type, two methods, and a live counter that shares the maths.
 
 Methods (pick with `segment_reps(..., method=...)`):
-- "angle": the home-training coach's state machine on one key joint angle (knee for squat,
-  hip for deadlift, elbow for bench). See `coach.rep_angle`.
+- "angle": the home-training coach's state machine on a key joint angle (knees for squat,
+  hips and knees for deadlift, elbows for bench). See `coach.rep_angle`.
 - "distance": GyML's count: distance of each frame's pose from the starting pose, Gaussian
   smoothed; peaks are mid-reps, valleys are rep starts and ends. See `coach.rep_distance`.
 

@@ -107,7 +107,10 @@ def test_align_angles_per_lift_and_input_errors() -> None:
     assert ALIGN_ANGLES["squat"] == ("left_knee", "right_knee")
     assert set(ALIGN_ANGLES["deadlift"]) == {"left_hip", "right_hip", "left_knee", "right_knee"}
     assert set(ALIGN_ANGLES["bench"]) == {
-        "left_elbow", "right_elbow", "left_shoulder", "right_shoulder"
+        "left_elbow",
+        "right_elbow",
+        "left_shoulder",
+        "right_shoulder",
     }
     with pytest.raises(ValueError, match="same number of angles"):
         dtw(np.zeros((3, 2)), np.zeros((3, 3)))

@@ -156,6 +156,16 @@ def test_factory_loads_local_dirs(model_dirs: ModelDirs) -> None:
     )  # fmt: skip
 
 
+def test_loading_reports_progress(model_dirs: ModelDirs) -> None:
+    messages: list[str] = []
+    ViTPoseEstimator(str(model_dirs.pose), str(model_dirs.detector), "cpu",
+                     progress=messages.append)  # fmt: skip
+    assert messages == [
+        f"loading ViTPose from {model_dirs.pose}",
+        f"loading person detector from {model_dirs.detector}",
+    ]
+
+
 def test_estimate_boxes_runs_one_batch_on_a_real_photo(
     estimator: ViTPoseEstimator, photo: NDArray[np.uint8]
 ) -> None:
@@ -262,10 +272,11 @@ def test_vitpose_plus_gets_the_coco_dataset_index(model_dirs: ModelDirs) -> None
     ("pose", "detector", "must_name"),
     [
         ("/nonexistent/liftcoach/vitpose", None, "LIFTCOACH_VITPOSE"),
+        (" ", None, "LIFTCOACH_VITPOSE"),
         ("liftcoach-tests/no-such-vitpose", None, "LIFTCOACH_VITPOSE"),
         (None, "liftcoach-tests/no-such-detector", "LIFTCOACH_DETECTOR"),
     ],
-    ids=["missing-dir", "offline-hub-id", "offline-detector-id"],
+    ids=["missing-dir", "blank", "offline-hub-id", "offline-detector-id"],
 )
 def test_missing_weights_fail_fast_with_one_clear_error(
     model_dirs: ModelDirs, monkeypatch: pytest.MonkeyPatch,

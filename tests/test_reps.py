@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from coach.keypoints import Joint, Keypoints
 from coach.rep_distance import DistanceRepParams, normalise_keypoints
 from coach.reps import (
     KEY_ANGLES,
@@ -18,7 +19,6 @@ from coach.reps import (
     segment_reps,
     segment_reps_distance,
 )
-from coach.keypoints import Joint, Keypoints
 
 FPS = 15.0
 SQUAT = rep_params_for_lift("squat")  # top 170°, bottom gate 120°, enter 150°, exit 140°
@@ -34,7 +34,9 @@ def _dip(depth_deg: float, seconds: float = 2.0, top_deg: float = 172.0) -> NDAr
     return top_deg - (top_deg - depth_deg) * np.sin(np.pi * phase) ** 2
 
 
-def squat_set(depths: list[float], *, rest_s: float = 0.8, lead_s: float = 1.0) -> NDArray[np.float64]:
+def squat_set(
+    depths: list[float], *, rest_s: float = 0.8, lead_s: float = 1.0
+) -> NDArray[np.float64]:
     """Standing `lead_s`, then one dip per depth with `rest_s` standing between and after."""
     parts = [_hold(172.0, lead_s)]
     for d in depths:

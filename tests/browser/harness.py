@@ -175,9 +175,13 @@ def upload_photos(
     fill_text(page, "Athlete", athlete)
     if lift is not None:
         choose_option(page, "Lift", lift)
+    wait_app_idle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         [str(p) for p in photos]
     )
+    for photo in photos:  # the upload is done when the uploader lists the file
+        page.get_by_text(photo.name).first.wait_for(timeout=30_000)
+    wait_app_idle(page)
     button = page.get_by_role("button", name="Analyse")
     button.wait_for(state="visible", timeout=30_000)
     page.wait_for_function(
