@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     video = sub.add_parser("analyze-video", help="analyse a clip of a set")
     video.add_argument("clip", type=Path)
     _common_options(video)
-    video.add_argument("--fps", type=float, help="analyse at this frame rate (default: source)")
+    video.add_argument("--fps", type=float, default=15.0,
+                       help="analyse at this frame rate (default 15; 0 = every source frame)")
     return parser
 
 
@@ -127,7 +128,7 @@ def _analyze_video(args: argparse.Namespace, settings: Settings) -> int:
     estimator = create_estimator(settings.backend, settings, video=True)
     try:
         result = analyze_video(args.clip, estimator, settings, lift=args.lift,
-                               target_fps=args.fps)
+                               target_fps=args.fps if args.fps > 0 else None)
     finally:
         _close(estimator)
     _emit(video_to_json(result), args.json, _video_summary)

@@ -30,7 +30,7 @@ from coach.imaging import keypoints_to_original
 from coach.keypoints import N_JOINTS, Keypoints, PersonPose
 from coach.pose.base import PoseEstimator
 from coach.rep_types import Rep
-from coach.reps import key_angle_trace, rep_params_for_lift, segment_reps
+from coach.reps import reps_from_angles
 from coach.settings import Settings
 from coach.smoothing import smooth_keypoints
 from coach.video import VideoInfo, iter_frames, probe_video
@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 
 # MediaPipe resizes to 256 px inside; decoding straight to 640 px saves the big resize.
 ANALYSIS_MAX_SIDE_PX = 640
+# A lift's joints move well below 3 Hz, so 15 fps samples them ~5x faster than they change;
+# the fixture clips' hand counts were validated at this rate (tests/test_reps_real.py).
+DEFAULT_ANALYSIS_FPS = 15.0
+# Low-pass for keypoints before angles: pose jitter sits above 3 Hz, a rep below 1 Hz.
+SMOOTHING_CUTOFF_HZ = 3.0
 REFERENCE_FRAMES = 60
 
 
@@ -68,7 +73,7 @@ class ClipAnalysis:
     t_s: NDArray[np.float64]
     keypoints: Keypoints
     lift: LiftPrediction
-    traces: dict[str, NDArray[np.float64]]
+    traces: dict[str, NDArray[np.float64]]  # 2D image angles, what reps are counted on
     reps: tuple[RepVerdict, ...]
     timings_ms: dict[str, float]
     fps_processed: float
@@ -116,7 +121,7 @@ def analyze_video(
     settings: Settings,
     *,
     lift: str = "auto",
-    target_fps: float | None = None,
+    target_fps: float | None = DEFAULT_ANALYSIS_FPS,
     reference: dict[str, NDArray[np.float64]] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> ClipAnalysis:
@@ -126,7 +131,7 @@ def analyze_video(
         path: MP4/MOV/WebM.
         estimator: made with `video=True` for MediaPipe (tracking between frames).
         lift: "auto" (classified over the whole clip) or a lift name.
-        target_fps: analyse at this rate; None = the source rate.
+        target_fps: analyse at this rate (default 15 fps); None = every source frame.
         reference: a reference rep's angle traces {name: (M,) degrees}; None = shipped gold.
         progress: fraction done in [0, 1].
 
@@ -143,17 +148,20 @@ def analyze_video(
     t_s = np.asarray(times, dtype=np.float64)
     t0 = time.perf_counter()
     fps = _fps(t_s, info.fps)
-    kp = smooth_keypoints(Keypoints.stack(frames), fps=fps)
-    traces = angle_traces(kp)
+    kp = smooth_keypoints(Keypoints.stack(frames), fps=fps, cutoff_hz=SMOOTHING_CUTOFF_HZ)
+    # 2D image angles count the fixture clips best: MediaPipe's 3D world knees and hips never
+    # straighten past ~155 deg, which hides lockouts (see coach/reps.py).
+    traces = angle_traces(kp, use_3d=False)
     prediction = classify_sequence(kp) if lift == "auto" else given_lift(lift)
     timings["smooth_classify"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
     verdicts: tuple[RepVerdict, ...] = ()
     if prediction.label != UNSURE:
-        reps = segment_reps(key_angle_trace(traces, prediction.label), fps=fps, method="angle",
-                            params=rep_params_for_lift(prediction.label), t_s=t_s)
+        reps = reps_from_angles(traces, prediction.label, fps=fps, t_s=t_s)
         ref = reference if reference is not None else gold_reference_rep(prediction.label)
-        verdicts = tuple(_rep_verdict(r, kp, traces, prediction.label, ref, settings)
+        # DTW compares like with like: the gold rep is 3D, so use 3D angles when we have them.
+        dtw_traces = angle_traces(kp) if kp.world_xyz is not None else traces
+        verdicts = tuple(_rep_verdict(r, kp, dtw_traces, prediction.label, ref, settings)
                          for r in reps)
     timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
     total_s = time.perf_counter() - t_start

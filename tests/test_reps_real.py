@@ -7,27 +7,20 @@ RDL) or the arms are straight with the bar over the shoulders (bench); a lockout
 end of a clip counts, a descent the clip cuts off does not, and a press that starts at the
 chest in the first frame counts (its descent happened before the clip began).
 
-Pipeline under test (no per-clip tuning): decode at 15 fps with the long side at most 640 px,
-MediaPipe BlazePose in video mode, `Keypoints.confident`, `smooth_keypoints` (3 Hz), 2D
-`angle_traces`, then `reps_from_angles` with the lift's documented thresholds.
+Pipeline under test is the product's own, `coach.clip.analyze_video` (no per-clip tuning):
+decode at 15 fps with the long side at most 640 px, MediaPipe BlazePose in video mode,
+`Keypoints.confident`, `smooth_keypoints` (3 Hz), 2D `angle_traces`, then `reps_from_angles`
+with the lift's documented thresholds.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from coach.angles import angle_traces
-from coach.keypoints import N_JOINTS, Keypoints
-from coach.reps import reps_from_angles
-from coach.smoothing import smooth_keypoints
-from coach.video import iter_frames
-
-FPS = 15.0
-MAX_SIDE_PX = 640
-CUTOFF_HZ = 3.0
+from coach.clip import analyze_video
+from coach.settings import Settings
 
 # (clip, lift, reps counted by hand, what was seen)
 CLIPS = [
@@ -52,33 +45,18 @@ CLIPS = [
 ]  # fmt: skip
 
 
-def _keypoints(clip: Path) -> tuple[Keypoints, np.ndarray]:
-    """The lifter's keypoints per sampled frame (NaN when nobody was found) and the times."""
-    from coach.pose.mediapipe_backend import MediaPipeEstimator
-
-    frames, times = [], []
-    empty = Keypoints(np.full((1, N_JOINTS, 2), np.nan), np.zeros((1, N_JOINTS)))
-    with MediaPipeEstimator(video=True) as estimator:
-        for frame in iter_frames(clip, target_fps=FPS, max_side_px=MAX_SIDE_PX):
-            people = estimator.estimate(frame.bgr)
-            best = max(people, key=lambda p: p.area_px) if people else None
-            frames.append(best.keypoints if best else empty)
-            times.append(frame.t_s)
-    xy = np.concatenate([k.xy for k in frames])
-    score = np.concatenate([k.score for k in frames])
-    return Keypoints(xy, score), np.asarray(times)
-
-
 @pytest.mark.parametrize(
     ("clip", "lift", "expected", "seen"), CLIPS, ids=[Path(c[0]).stem for c in CLIPS]
 )
 def test_rep_count_matches_the_hand_count(
-    fixtures: Path, clip: str, lift: str, expected: int, seen: str
+    fixtures: Path, tmp_path: Path, clip: str, lift: str, expected: int, seen: str
 ) -> None:
-    pytest.importorskip("mediapipe")
-    kp, t_s = _keypoints(fixtures / clip)
-    kp = smooth_keypoints(kp.confident(), fps=FPS, cutoff_hz=CUTOFF_HZ)
-    reps = reps_from_angles(angle_traces(kp, use_3d=False), lift, fps=FPS, t_s=t_s)
+    from coach.pose.mediapipe_backend import MediaPipeEstimator
+
+    with MediaPipeEstimator(video=True) as estimator:
+        result = analyze_video(fixtures / clip, estimator, Settings(data_dir=str(tmp_path)),
+                               lift=lift)
+    reps = [v.rep for v in result.reps]
     found = [f"{r.start_s:.1f}-{r.end_s:.1f} s" for r in reps]
     assert len(reps) == expected, f"{clip}: hand count {expected} ({seen}); found {found}"
     assert all(r.start_frame < r.end_frame for r in reps)

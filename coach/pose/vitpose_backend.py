@@ -153,7 +153,8 @@ class ViTPoseEstimator:
         pixel_values = inputs["pixel_values"].to(self.device, self.dtype)
         with self._lock, self._torch.inference_mode():
             out = self._detector(pixel_values=pixel_values)
-            # fp32 before post-processing: bf16 would round a 1080p box edge by up to 4 px.
+            # fp32 before post-processing: scaled to pixels in bf16, box edges at 1920 px would
+            # land on an 8 px grid.
             raw = SimpleNamespace(logits=out.logits.float(), pred_boxes=out.pred_boxes.float())
         # pred_boxes are relative to the whole image, so the ORIGINAL size maps them back
         # exactly, however small the copy the detector saw.
@@ -179,6 +180,7 @@ class ViTPoseEstimator:
                 len(boxes), dtype=self._torch.long, device=self.device
             )
         with self._lock, self._torch.inference_mode():
+            # numpy (the processor's DARK decoding) cannot read bf16: decode in fp32.
             heatmaps = self._pose(pixel_values=pixel_values, **extra).heatmaps.float().cpu()
         results = self._pose_processor.post_process_pose_estimation(
             SimpleNamespace(heatmaps=heatmaps), boxes=box_lists

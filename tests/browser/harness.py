@@ -147,6 +147,9 @@ def launch_chromium(
 def wait_app_idle(page: Any, timeout_ms: float = 60_000) -> None:
     """Wait for the page to load and for Streamlit to finish its current run."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    # Every page starts with st.title: until it is there the first run has not rendered, and
+    # widgets touched before then can be replaced under the test's hands.
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
     page.wait_for_function(
         """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
                    return !s || !/Running|Connecting/i.test(s.innerText); }""",

@@ -1,0 +1,62 @@
+"""How often a good-form photo raises a flag, on the real fixtures (MediaPipe, lift given).
+
+Measured 2026-11-20: 35 of the 104 good-form barbell photos in which MediaPipe found a lifter
+raised at least one flag (33.7%); 5 more had nobody found. Most of those flags are lift
+VARIANTS judged against the conventional gold (sumo and snatch-grip deadlifts, wide-stance and
+box squats, Zercher and front squats): the README's Accuracy section says so. The ceiling below
+sits just above the measurement, so a change that raises false flags fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.analysis import analyze_photo
+from coach.errors import NoPersonFound
+from coach.settings import Settings
+
+LIFTS = {"squat", "bench", "deadlift"}
+MAX_FLAGGED_SHARE = 0.38
+
+
+@pytest.fixture(scope="module")
+def good_form_results(labels, fixtures: Path, tmp_path_factory):
+    from coach.pose.mediapipe_backend import MediaPipeEstimator
+
+    rows = [r for r in labels if r["lift"] in LIFTS and r["file"].endswith(".jpg")
+            and r["form"].startswith(("presumed good", "good"))]
+    settings = Settings(data_dir=str(tmp_path_factory.mktemp("data")))
+    out = []
+    with MediaPipeEstimator() as estimator:
+        for row in rows:
+            try:
+                result, _ = analyze_photo(fixtures / row["file"], estimator, settings,
+                                          lift=row["lift"])
+            except NoPersonFound:
+                continue
+            out.append((row, result))
+    return out
+
+
+def test_good_form_photos_rarely_raise_a_flag(good_form_results) -> None:
+    assert len(good_form_results) >= 95, "MediaPipe should find the lifter in most photos"
+    flagged = [(r["file"], [f.reason for f in res.form.flags])
+               for r, res in good_form_results if res.form.flags]
+    share = len(flagged) / len(good_form_results)
+    print(f"\ngood-form photos flagged: {len(flagged)}/{len(good_form_results)} = {share:.1%}")
+    assert share <= MAX_FLAGGED_SHARE, flagged
+
+
+def test_every_verdict_is_complete_on_real_photos(good_form_results) -> None:
+    for row, res in good_form_results:
+        form = res.form
+        assert form.report is not None, row["file"]
+        assert form.report.phase in {"standing", "bottom", "lockout", "chest", "setup"}
+        for flag in form.flags:
+            assert flag.reason and 0.0 <= flag.confidence <= 1.0
+        for pair in form.report.pairs:
+            if not any(v.verdict in ("ok", "bad") for v in pair.per_view.values()):
+                # A pair nobody could judge is never silent: the lifter is told why.
+                assert any(pair.name in note for note in form.notes), (row["file"], pair.name)
