@@ -97,7 +97,7 @@ def evaluate_form(person: PersonPose, lift: str, settings: Settings) -> FormOutc
     # against the gold's angles as measured in that view's image.
     gold_angles = dict(gold_pose.angles_deg if kp.world_xyz is not None
                        else gold_pose.angles_2d_deg or gold_pose.angles_deg)
-    notes = report.not_judgeable + report.missing
+    notes = ((report.variant,) if report.variant else ()) + report.not_judgeable + report.missing
     return FormOutcome(prediction, view, report, angles, gold_angles, notes)
 
 

@@ -30,11 +30,23 @@ Vocabulary
   from its own view group: front with front, side (left or right: mirror images) with side.
 - **too_small / too_large**: the plain-words reason shown to the lifter when the ratio falls
   below / above the band. Written for the view where the pair is best seen (front for widths).
+- **one-sided band**: a band edge of 0 or `math.inf` means that side is accepted technique,
+  not a fault, and its reason is "" (e.g. knees pushed out wider than the gold: coached, not a
+  fault). A band of `(0, inf)` is informational: the ratio is reported and never flagged.
+- **relative_to**: a second pair the ratio is taken relative to, in the lifter and the gold
+  alike: the pair's d divided by the reference pair's d. Knee width relative to stance width is
+  what "knees caving in" means (knees inside the line of the feet); knee width alone reads a
+  narrow stance as valgus.
+- **variant**: a recognised technique variant (`VARIANTS`, e.g. the sumo deadlift), spotted from
+  one pair's ratio, that replaces some bands with the variant's own and adds a note.
 - **flag**: the joints a coach sees highlighted when the pair is flagged.
 
 When to change a band
 ---------------------
-Widen a band when clean lifts (from several bodies, not one photo) get flagged; narrow it when
+First ask whether the direction is a fault at all: a band edge stands for a documented fault,
+and variation that coaches teach or accept (knees out, a wide squat stance, a sumo pull) gets an
+open edge or a variant, never a flag. Every closed edge cites where it comes from. Widen a band
+when clean lifts (from several bodies, not one photo) get flagged; narrow it when
 known faults slip through. Width bands absorb honest differences in stance and grip between
 good lifters (a narrow-stance and a wide-stance squat are both good form), so they are wider
 than strictly needed for one body. Every band must contain 1.0 (the gold itself) with room for
@@ -42,15 +54,18 @@ body proportions: different bodies move a normalised distance by roughly +-15 %.
 
 Bench bands are the widest: seen from the feet end the body runs along the camera's axis, so
 perspective moves every ratio by 20-30 % with camera height and distance alone. The squat thigh
-band is wide because a near-vertical segment's tiny sideways part is divided by the narrow
-side-view box width, which amplifies it. Calibrated on coach.synth lifters (random bodies,
-variation 1 SD, cameras within 5 deg of the view, pitch 0-15 deg): about 95 % of clean poses
-stay inside every band, while the test faults (15+ deg valgus, 1.4x deadlift grip, 25+ deg
-bench elbow flare) fall outside.
+band is wide because a mostly horizontal segment's projection is divided by the narrow
+side-view box width, which amplifies differences in trunk lean. Bands whose edges are not cited
+from the literature were calibrated on coach.synth lifters (random bodies, variation 1 SD,
+cameras within 5 deg of the view, pitch 0-15 deg). `scripts/measure_flags.py` prints, per view,
+how often constructed faults (valgus, a wide deadlift grip, bench elbow flare) are found and
+how often clean lifters and accepted variants are flagged; the README's Accuracy section
+quotes it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -104,8 +119,10 @@ class PairRule:
         view_invariant_in: phases where the pair is vertical, so views compare across.
         width_box_excludes: joints left out of the box width W for this pair, replacing the
             lift's `WIDTH_BOX_EXCLUDES` (None: use the lift's).
-        too_small: reason shown when the ratio is below `band[0]`.
-        too_large: reason shown when the ratio is above `band[1]`.
+        relative_to: a reference pair; the pair's d is divided by the reference's d (lifter
+            and gold alike). None: the plain d.
+        too_small: reason shown when the ratio is below `band[0]` ("" when band[0] is 0).
+        too_large: reason shown when the ratio is above `band[1]` ("" when band[1] is inf).
         flag: joints highlighted when the pair is flagged.
         why: why this band and these views (for maintainers).
     """
@@ -122,10 +139,25 @@ class PairRule:
     hidden_in: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     view_invariant_in: frozenset[str] = field(default_factory=frozenset)
     width_box_excludes: frozenset[Joint] | None = None
+    relative_to: tuple[Joint, Joint] | None = None
 
     @property
     def joints(self) -> tuple[Joint, Joint]:
         return (self.a, self.b)
+
+    @property
+    def measured_joints(self) -> tuple[Joint, ...]:
+        """Every joint the measurement needs: the pair's and the reference pair's."""
+        return (self.a, self.b) + (self.relative_to or ())
+
+    @property
+    def faults(self) -> tuple[bool, bool]:
+        """(below the band is a fault, above the band is a fault): open edges are not."""
+        return (self.band[0] > 0, math.isfinite(self.band[1]))
+
+    def judged_phases(self, phases: tuple[str, ...]) -> tuple[str, ...]:
+        """The phases (of `phases`) in which some camera view can judge this pair."""
+        return tuple(ph for ph in phases if any(self.can_show(v, ph) for v in CAMERA_VIEWS))
 
     @property
     def flag_joints(self) -> tuple[Joint, ...]:
@@ -163,48 +195,71 @@ def _per_side(left: PairRule) -> tuple[PairRule, PairRule]:
         flag=tuple(swap.get(j, j) for j in left.flag),
         hidden_in=left.hidden_in,
         view_invariant_in=left.view_invariant_in,
+        width_box_excludes=left.width_box_excludes,
+        relative_to=left.relative_to,
     )
     return left, right
 
 
+_ANKLES = (J.LEFT_ANKLE, J.RIGHT_ANKLE)
+_OPEN = math.inf  # an open band edge: that side is accepted technique, not a fault
+
 _SQUAT: tuple[PairRule, ...] = (
     PairRule(
-        J.LEFT_WRIST, J.RIGHT_WRIST, "grip width", (0.70, 1.50), _WIDTH_VIEWS,
-        too_small="hands much closer together on the bar than the gold: grip too narrow",
-        too_large="hands much wider on the bar than the gold: grip too wide",
-        why="Back-squat grip varies a lot between good lifters, so the band is wide. "
-            "A width: front only.",
+        J.LEFT_WRIST, J.RIGHT_WRIST, "grip width", (0.0, _OPEN), _WIDTH_VIEWS,
+        too_small="", too_large="",
+        why="Informational: the hands only hold the bar in place, and where they go depends on "
+            "the variant (back squat: anywhere from just outside the shoulders to near the "
+            "collars; front squat: hands at the shoulders; Zercher: bar in the elbows). None "
+            "of that is a squat fault, so the pair is reported and never flagged. A width: "
+            "front only.",
     ),
     PairRule(
-        J.LEFT_KNEE, J.RIGHT_KNEE, "knee width", (0.70, 1.50), _WIDTH_VIEWS,
-        too_small="knees much narrower than the gold (and than the feet): knees caving in "
+        J.LEFT_KNEE, J.RIGHT_KNEE, "knee width", (0.70, _OPEN), _WIDTH_VIEWS,
+        too_small="knees much narrower than the feet, compared with the gold: knees caving in "
                   "(valgus)",
-        too_large="knees pushed out much wider than the gold",
-        why="Valgus is the fault that matters, so the low end is the tight one (30 % "
-            "narrower; at the bottom, natural toe-out and stance differences alone move "
-            "knee width by -30..+20 % on synthetic lifters, and 15 deg of valgus reads 0.64). "
-            "Pushing the knees out is usually cued, so the high end is generous. "
-            "A width: front only.",
+        too_large="",
+        relative_to=_ANKLES,
+        why="Valgus means the knees collapse inside the line of the feet, so the knees are "
+            "measured relative to the stance: knee width / ankle width, lifter against gold "
+            "(2D knee separation on its own depends on stance width and limb rotation as "
+            "much as on valgus: Sigward, Havens & Powers 2011, J Athl Train 46(5):471-475; a "
+            "narrow-stance squat is not valgus). One-sided: knees tracking out over the toes "
+            "is what coaches cue (Schoenfeld 2010), so knees wider than the gold are never a "
+            "fault. The low edge, on synthetic lifters seen from the front at the bottom: clean "
+            "ones read 0.79 at the 5th percentile, a 0.85 (narrow) or a 2.0 (wide, toes out "
+            "40 deg) stance 1.06 and 0.96, while 15 deg of valgus reads 0.72 (median) and 20 "
+            "deg 0.59. Standing, knees sit over the ankles and valgus barely shows. A width: "
+            "front only.",
     ),
     PairRule(
-        J.LEFT_ANKLE, J.RIGHT_ANKLE, "stance width", (0.70, 1.50), _WIDTH_VIEWS,
-        too_small="feet much closer together than the gold: stance too narrow",
-        too_large="feet much wider apart than the gold: stance too wide",
-        why="Stance width is personal (narrow to wide stance are all good squats); only "
-            "large departures are flagged. A width: front only.",
+        J.LEFT_ANKLE, J.RIGHT_ANKLE, "stance width", (0.0, _OPEN), _WIDTH_VIEWS,
+        too_small="", too_large="",
+        why="Informational: good squats span a twofold range of stances and no study defines "
+            "a stance fault. Escamilla, Fleisig, Lowry, Barrentine & Andrews 2001 (Med Sci "
+            "Sports Exerc 33(6):984-998), 39 competitive powerlifters: narrow 107 +- 10 %, "
+            "medium 142 +- 12 %, wide 169 +- 12 % of shoulder width. Swinton, Lloyd, Keogh, "
+            "Agouris & Stewart 2012 (J Strength Cond Res 26(7):1805-1816): traditional squat "
+            "48 +- 4 cm, powerlifting squat 90 +- 5 cm, box squat 92 +- 5 cm. Stance is chosen "
+            "for the lifter's hips and the variant, so it is reported, never flagged; it still "
+            "anchors the knee-width (valgus) check. A width: front only.",
     ),
     *_per_side(
         PairRule(
             J.LEFT_HIP, J.LEFT_KNEE, "left thigh", (0.70, 1.60), _LENGTH_VIEWS,
-            too_small="left thigh looks shorter than the gold's: hip height or knee travel "
-                      "differs (check squat depth)",
-            too_large="left thigh looks longer than the gold's: hips sitting back or knees "
-                      "drifting forward more than the gold",
-            why="The projected thigh encodes depth and knee travel. Standing, it is vertical "
-                "(every view sees it alike). At the bottom it points forward: from the front "
-                "it points at the camera and a 3/4 view shortens it, so only side views judge.",
-            hidden_in=frozenset({("front", "bottom"), ("oblique", "bottom")}),
-            view_invariant_in=frozenset({"standing"}),
+            too_small="left thigh looks shorter than the gold's from the side: hips higher "
+                      "or knees further forward than the gold (check squat depth)",
+            too_large="left thigh looks longer than the gold's from the side: hips sitting "
+                      "back or knees drifting forward more than the gold",
+            why="The projected thigh encodes depth and knee travel at the BOTTOM, seen from "
+                "the side. It is not judged standing: a standing thigh is vertical in every "
+                "good squat, so a thigh that differs there only means the photo is mid-rep "
+                "(or at the bottom of a variant the phase step mistook for standing, as in "
+                "box, front and Zercher squats), not a fault. At the bottom the thigh points "
+                "forward: from the front it points at the camera and a 3/4 view shortens it "
+                "by an unknown cos(yaw), so only side views judge it.",
+            hidden_in=frozenset({(v, "standing") for v in CAMERA_VIEWS}
+                                | {("front", "bottom"), ("oblique", "bottom")}),
         )
     ),
 )  # fmt: skip
@@ -259,13 +314,18 @@ _BENCH: tuple[PairRule, ...] = (
 
 _DEADLIFT: tuple[PairRule, ...] = (
     PairRule(
-        J.LEFT_WRIST, J.RIGHT_WRIST, "grip width", (0.75, 1.30), _WIDTH_VIEWS,
-        too_small="hands much closer than the gold: grip too narrow (hands will rub the "
+        J.LEFT_WRIST, J.RIGHT_WRIST, "grip width", (0.65, 1.40), _WIDTH_VIEWS,
+        too_small="hands much closer than any conventional deadlift grip (hands will rub the "
                   "knees)",
-        too_large="hands far wider than the gold: grip far too wide (longer pull, weaker "
-                  "lockout)",
-        why="A conventional grip sits just outside the knees, so grip width varies little "
-            "between good lifters. A width: front only.",
+        too_large="hands far wider than a conventional deadlift grip: grip far too wide "
+                  "(longer pull, weaker lockout; fine only if this is a snatch-grip deadlift)",
+        why="Escamilla et al. 2000 (Med Sci Sports Exerc 32(7):1265-1275), national-level "
+            "lifters: conventional grips 55 +- 10 cm. Mean +- 2 SD is 35 to 75 cm, i.e. 0.67 "
+            "to 1.44 of the gold's 52 cm; the high edge is rounded down to 1.40 because "
+            "centimetres include body size, which W (about the shoulder width) divides out. "
+            "A snatch grip is deliberately wider and is flagged with that caveat: from 2D "
+            "keypoints it cannot be told from a too-wide conventional grip. The sumo "
+            "variant (VARIANTS) opens the low edge. A width: front only.",
     ),
     PairRule(
         J.LEFT_HIP, J.RIGHT_HIP, "hip width", (0.70, 1.45), _WIDTH_VIEWS,
@@ -276,22 +336,73 @@ _DEADLIFT: tuple[PairRule, ...] = (
             "rotated pelvis. A width: front only.",
     ),
     PairRule(
-        J.LEFT_ANKLE, J.RIGHT_ANKLE, "stance width", (0.70, 1.50), _WIDTH_VIEWS,
-        too_small="feet much closer than the gold: stance too narrow",
-        too_large="feet much wider than the gold: stance too wide for a conventional pull "
-                  "(is this a sumo deadlift?)",
-        why="Stance varies between good lifters; only large departures count. A width: "
-            "front only.",
+        J.LEFT_ANKLE, J.RIGHT_ANKLE, "stance width", (0.45, _OPEN), _WIDTH_VIEWS,
+        too_small="feet much closer than even a narrow conventional stance",
+        too_large="",
+        why="Escamilla et al. 2000: conventional stances 32 +- 8 cm, sumo 70 +- 11 cm (half "
+            "of the national-level lifters pulled sumo). A wider stance than the gold is the "
+            "sumo (or a semi-sumo) style, not a fault, so the band is open above; the low edge "
+            "is the conventional mean - 2 SD (16 cm) over the gold's 34 cm, 0.47, rounded "
+            "down. A width: front only.",
     ),
     PairRule(
-        J.LEFT_KNEE, J.RIGHT_KNEE, "knee width", (0.70, 1.50), _WIDTH_VIEWS,
-        too_small="knees much narrower than the gold (and than the feet): knees caving in "
+        J.LEFT_KNEE, J.RIGHT_KNEE, "knee width", (0.70, _OPEN), _WIDTH_VIEWS,
+        too_small="knees much narrower than the feet, compared with the gold: knees caving in "
                   "(valgus)",
-        too_large="knees pushed out much wider than the gold",
-        why="Knees caving in during the pull is the fault to catch; the low end is the tight "
-            "one. A width: front only.",
+        too_large="",
+        relative_to=_ANKLES,
+        why="Knees caving in during the pull is the fault to catch: knee width relative to "
+            "stance width, as for the squat (Sigward et al. 2011). Knees out is coached in "
+            "both styles (the sumo pull pushes them out over the toes, Escamilla et al. "
+            "2000), so the band is open above. A width: front only.",
     ),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A recognised variant of a lift, which the conventional gold would wrongly flag.
+
+    Attributes:
+        name: e.g. "sumo deadlift".
+        pair: the pair that recognises it (front view only, as every width).
+        min_ratio: recognised when the pair's ratio to the FRONT gold is at least this.
+        inside: (inner pair, outer pair): also required, the inner pair is narrower than the
+            outer one in the lifter's photo (e.g. hands inside the knees); None: no such test.
+        bands: replacement bands for some pairs while the variant is recognised.
+        note: what the lifter reads when it is recognised.
+        why: the evidence for `min_ratio` and the bands.
+    """
+
+    name: str
+    pair: tuple[Joint, Joint]
+    min_ratio: float
+    inside: tuple[tuple[Joint, Joint], tuple[Joint, Joint]] | None
+    bands: Mapping[tuple[Joint, Joint], tuple[float, float]]
+    note: str
+    why: str
+
+
+_SUMO = Variant(
+    name="sumo deadlift",
+    pair=_ANKLES,
+    min_ratio=1.5,
+    inside=((J.LEFT_WRIST, J.RIGHT_WRIST), (J.LEFT_KNEE, J.RIGHT_KNEE)),
+    bands=MappingProxyType({(J.LEFT_WRIST, J.RIGHT_WRIST): (0.0, 1.40)}),
+    note="sumo stance recognised (feet far wider than a conventional pull): judged as a sumo "
+         "deadlift, hands inside the knees are expected",
+    why="Escamilla et al. 2000: stance 70 +- 11 cm sumo vs 32 +- 8 cm conventional; the two "
+        "distributions meet at mean + 2 SD = mean - 2 SD = 48 cm, 1.5 x the conventional mean. "
+        "Sumo lifters grip narrower (47 +- 4 vs 55 +- 10 cm) with the hands inside the legs, "
+        "which is what makes a pull 'sumo' (so it is required too: a wide stance with the "
+        "hands outside the knees is a wide conventional pull), and a narrow grip is no fault "
+        "there.",
+)  # fmt: skip
+
+# Variants per lift, checked in order; the first recognised one applies.
+VARIANTS: Mapping[str, tuple[Variant, ...]] = MappingProxyType(
+    {"squat": (), "bench": (), "deadlift": (_SUMO,)}
+)
 
 # The rules, per lift. Order is the order of the report.
 PAIR_RULES: Mapping[str, tuple[PairRule, ...]] = MappingProxyType(

@@ -55,7 +55,7 @@ Our additions (view awareness, not in the source)
 
 The reason for a flagged pair says "too small" or "too large" as seen by the gold view matching
 the camera when that view called it bad, else by the majority of the views that called it bad.
-Flag confidence = (lowest keypoint score of the pair's two joints) x (band confidence), where
+Flag confidence = (lowest keypoint score of the joints measured) x (band confidence), where
 band confidence = min(1, 0.5 + m) and m is how far the ratio lies outside the band, in widths
 of the band in log space (just outside: 0.5; half a band width or more outside: 1.0), taking
 the weakest of the agreeing bad calls. A joint flagged by several pairs gets one Flag with the
@@ -68,71 +68,53 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from coach.errors import GoldAnnotationError
 from coach.form_rules import (
     GOLD_VIEWS,
     MIN_GOLD_DISTANCE,
     PHASES,
+    VARIANTS,
     WIDTH_BOX_EXCLUDES,
     PairRule,
+    Variant,
     rules_for,
 )
 from coach.keypoints import MIRROR, Joint, Keypoints
+from coach.phase import GoldMapping, nearest_phase, pose_distance
+from coach.scoring_json import report_to_dict
 from coach.view import ViewEstimate, estimate_view
+from coach.vote import (
+    BAD,
+    MISSING,
+    NOT_JUDGEABLE,
+    OK,
+    RESULT_BAD,
+    RESULT_FRONT_GOOD,
+    RESULT_GOOD_BOTH,
+    RESULT_NO_VERDICT,
+    RESULT_NOT_JUDGEABLE,
+    RESULT_SIDE_GOOD,
+    PairResult,
+    PairVerdict,
+    ViewVote,
+    Vote,
+    band_confidence,
+    flag_reason,
+    pair_is_flagged,
+    vote,
+)
 
-GoldMapping = Mapping[str, Mapping[str, Keypoints]]  # view -> phase -> Keypoints (T >= 1)
-
-OK, BAD, NOT_JUDGEABLE, MISSING = "ok", "bad", "not_judgeable", "missing"
-
-RESULT_GOOD_BOTH = "good form: matches the front and the side gold"
-RESULT_FRONT_GOOD = "front lift in good form"
-RESULT_SIDE_GOOD = "side lift in good form"
-RESULT_BAD = "bad form"
-RESULT_NO_VERDICT = "no clear fault: some views disagree, but no pair reached the vote"
-RESULT_NOT_JUDGEABLE = "not judgeable from this view"
-
-
-@dataclass(frozen=True)
-class PairVerdict:
-    """One pair against one gold view. `ratio` = value / gold (NaN when either is missing)."""
-
-    gold: float
-    ratio: float
-    verdict: str  # "ok" | "bad" | "not_judgeable" | "missing"
-
-
-@dataclass(frozen=True)
-class PairResult:
-    """One critical pair: the lifter's normalised distance and its verdict per gold view."""
-
-    joints: tuple[Joint, Joint]
-    value: float
-    per_view: dict[str, PairVerdict]
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class ViewVote:
-    """What one gold view says: the pairs it calls bad, and whether it judged anything at all."""
-
-    bad_pairs: tuple[tuple[Joint, Joint], ...]
-    calls_bad: bool
-    agrees: bool  # judged >= 1 pair and called none bad
-
-
-@dataclass(frozen=True)
-class Vote:
-    per_view: dict[str, ViewVote]
-    front_lift_good: bool
-    side_lift_good: bool
-    result: str
-    flagged_pairs: tuple[tuple[Joint, Joint], ...] = ()
-
+__all__ = [
+    "BAD", "MISSING", "NOT_JUDGEABLE", "OK", "RESULT_BAD", "RESULT_FRONT_GOOD",
+    "RESULT_GOOD_BOTH", "RESULT_NOT_JUDGEABLE", "RESULT_NO_VERDICT", "RESULT_SIDE_GOOD",
+    "Flag", "FormReport", "GoldMapping", "PairResult", "PairVerdict", "ViewVote", "Vote",
+    "assess_form", "band_confidence", "box_wh", "lift_box_wh", "nearest_phase",
+    "pair_distance_norm", "pair_is_flagged", "pose_distance", "report_to_dict", "vote",
+]  # fmt: skip
 
 @dataclass(frozen=True)
 class Flag:
@@ -153,6 +135,7 @@ class FormReport:
     flagged: tuple[Flag, ...]
     not_judgeable: tuple[str, ...]
     missing: tuple[str, ...]
+    variant: str | None = None  # the recognised variant's note (item 12), None for none
 
 
 def box_wh(
@@ -208,59 +191,6 @@ def pair_distance_norm(
     return float(math.sqrt((dx / w) ** 2 + (dy / h) ** 2))
 
 
-def _shape(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Points centred on their box centre and divided by the box's longer side."""
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    side = float(max(hi - lo))
-    return (xy - (lo + hi) / 2) / side if side > 0 else np.zeros_like(xy)
-
-
-def pose_distance(kp: Keypoints, other: Keypoints, t: int = 0, t_other: int = 0) -> float:
-    """Mean distance between two poses over the joints present in both, unitless.
-
-    Each pose is centred on its box and scaled by the box's longer side (keeps the aspect ratio,
-    which is what separates standing from the bottom of a squat). Inf when < 2 joints are shared.
-    """
-    common = kp.present(t) & other.present(t_other)
-    if common.sum() < 2:
-        return float("inf")
-    a = _shape(kp.xy[t][common].astype(np.float64))
-    b = _shape(other.xy[t_other][common].astype(np.float64))
-    return float(np.linalg.norm(a - b, axis=1).mean())
-
-
-def _check_gold(lift: str, gold: GoldMapping) -> None:
-    for view in GOLD_VIEWS:
-        for phase in PHASES[lift]:
-            if phase not in gold.get(view, {}):
-                raise GoldAnnotationError(
-                    f"the {lift} gold has no {view!r} view for phase {phase!r}; it needs "
-                    f"views {', '.join(GOLD_VIEWS)} and phases {', '.join(PHASES[lift])}"
-                )
-
-
-def nearest_phase(kp: Keypoints, lift: str, gold: GoldMapping, t: int = 0) -> str:
-    """The gold phase closest to frame t: min over phases of min over gold views of
-    `pose_distance`, also trying the lifter with left and right labels swapped (seen from
-    behind, a symmetric pose is the front view with the sides swapped).
-    Ties and no shared joints go to the lift's first phase.
-
-    Raises:
-        GoldAnnotationError: when the gold lacks a view or phase.
-    """
-    rules_for(lift)
-    _check_gold(lift, gold)
-    frame = kp.frame(t)
-    swap = [int(j) for j in MIRROR]
-    candidates = (frame, Keypoints(frame.xy[:, swap], frame.score[:, swap]))
-    best, best_d = PHASES[lift][0], float("inf")
-    for phase in PHASES[lift]:
-        d = min(pose_distance(c, gold[v][phase]) for v in GOLD_VIEWS for c in candidates)
-        if d < best_d:
-            best, best_d = phase, d
-    return best
-
-
 def _view_words(view: str) -> str:
     return {"left": "a side", "right": "a side", "oblique": "an oblique (3/4)"}.get(
         view, f"a {view}"
@@ -280,6 +210,20 @@ def _verdict(rule: PairRule, value: float, gold_d: float, camera: str, gold_view
     return PairVerdict(gold_d, ratio, OK if low <= ratio <= high else BAD)
 
 
+def _measure(kp: Keypoints, rule: PairRule, a: Joint, b: Joint, box: tuple[float, float],
+             t: int = 0) -> float:
+    """The rule's measurement of pair (a, b): d, or d over the reference pair's d when the rule
+    has `relative_to` (item 11). A reference shorter than `MIN_GOLD_DISTANCE` gives 0.0, which
+    makes a gold view abstain like any gold distance too short to anchor a ratio."""
+    d = pair_distance_norm(kp, a, b, box, t)
+    if rule.relative_to is None:
+        return d
+    ref = pair_distance_norm(kp, *rule.relative_to, box, t)
+    if not (math.isfinite(d) and math.isfinite(ref)):
+        return float("nan")
+    return d / ref if ref >= MIN_GOLD_DISTANCE else 0.0
+
+
 def _gold_distance(
     gold: Keypoints, rule: PairRule, box: tuple[float, float], camera: str, gold_view: str
 ) -> float:
@@ -289,81 +233,7 @@ def _gold_distance(
     a, b = rule.a, rule.b
     if {camera, gold_view} == {"left", "right"}:
         a, b = MIRROR[a], MIRROR[b]
-    return pair_distance_norm(gold, a, b, box)
-
-
-def pair_is_flagged(per_view: Mapping[str, PairVerdict]) -> bool:
-    """The vote on one pair: bad calls >= min(2, views that judged it), and at least one."""
-    judged = [v.verdict for v in per_view.values() if v.verdict in (OK, BAD)]
-    bad = judged.count(BAD)
-    return bad >= 1 and bad >= min(2, len(judged))
-
-
-def band_confidence(ratio: float, band: tuple[float, float]) -> float:
-    """min(1, 0.5 + how far outside the band, in log band widths); 0 inside the band."""
-    low, high = band
-    if low <= ratio <= high:
-        return 0.0
-    edge = low if ratio < low else high
-    return min(1.0, 0.5 + abs(math.log(ratio / edge)) / math.log(high / low))
-
-
-def _flag_reason(rule: PairRule, pr: PairResult, camera: str) -> tuple[str, float]:
-    """(reason, band confidence) of a flagged pair (direction rule: module docstring)."""
-    bad = {v: pv for v, pv in pr.per_view.items() if pv.verdict == BAD}
-    small = {v: pv.ratio < rule.band[0] for v, pv in bad.items()}
-    if camera in bad:
-        is_small = small[camera]
-    else:
-        n_small = sum(small.values())
-        is_small = n_small * 2 > len(small) or (
-            n_small * 2 == len(small)
-            and max(bad.values(), key=lambda pv: band_confidence(pv.ratio, rule.band)).ratio
-            < rule.band[0]
-        )
-    conf = min(band_confidence(bad[v].ratio, rule.band) for v in bad if small[v] == is_small)
-    return (rule.too_small if is_small else rule.too_large), conf
-
-
-def vote(pairs: tuple[PairResult, ...], camera_view: str | None = None) -> Vote:
-    """The source's per-view calls, good-form rules and 2-of-3 vote (module docstring 3-5, 9, 10).
-
-    Args:
-        pairs: the pair results, each with a verdict per gold view (front, left, right).
-        camera_view: the camera's view; None (unknown) applies the source's rules unchanged.
-
-    Returns:
-        Vote: per-view bad pairs, front/side good form, the flagged pairs (empty when the lift
-        is in good form from the front or the side) and a one-line result.
-    """
-    per_view = {}
-    for v in GOLD_VIEWS:
-        bad = tuple(p.joints for p in pairs if p.per_view[v].verdict == BAD)
-        judged = any(p.per_view[v].verdict in (OK, BAD) for p in pairs)
-        per_view[v] = ViewVote(bad, bool(bad), judged and not bad)
-    front = per_view["front"].agrees and camera_view in (None, "front", "oblique")
-    side = (per_view["left"].agrees and per_view["right"].agrees
-            and camera_view in (None, "left", "right", "oblique"))
-    flagged = () if front or side else tuple(p.joints for p in pairs if pair_is_flagged(p.per_view))
-    judged_any = any(pv.verdict in (OK, BAD) for p in pairs for pv in p.per_view.values())
-    if front and side:
-        result = RESULT_GOOD_BOTH
-    elif front:
-        result = RESULT_FRONT_GOOD
-    elif side:
-        result = RESULT_SIDE_GOOD
-    elif flagged:
-        result = f"{RESULT_BAD}: " + ", ".join(p.name or _pair_words(p.joints) for p in pairs
-                                                if p.joints in flagged)
-    elif not judged_any:
-        result = RESULT_NOT_JUDGEABLE
-    else:
-        result = RESULT_NO_VERDICT
-    return Vote(per_view, front, side, result, flagged)
-
-
-def _pair_words(joints: tuple[Joint, Joint]) -> str:
-    return f"{joints[0].label} - {joints[1].label}"
+    return _measure(gold, rule, a, b, box)
 
 
 def _merge_flags(raw: list[Flag]) -> tuple[Flag, ...]:
@@ -379,13 +249,16 @@ def _merge_flags(raw: list[Flag]) -> tuple[Flag, ...]:
 
 
 def _notes(rule: PairRule, kp: Keypoints, t: int, camera: ViewEstimate, phase: str,
-           pr: PairResult) -> tuple[str | None, str | None]:
+           pr: PairResult, lift: str) -> tuple[str | None, str | None]:
     """(missing note, not-judgeable note) for one pair; None where there is nothing to say."""
-    lost = [j.label for j in rule.joints if not kp.present(t)[j]]
+    lost = [j.label for j in rule.measured_joints if not kp.present(t)[j]]
     if lost:
         return f"{rule.name} left out: {' and '.join(lost)} not found", None
     if any(pv.verdict == MISSING for pv in pr.per_view.values()):
         return f"{rule.name} left out: the gold pose lacks one of its joints", None
+    judged_in = rule.judged_phases(PHASES[lift])
+    if phase not in judged_in:
+        return None, f"{rule.name} is only judged at the {' and '.join(judged_in)}"
     if not rule.can_show(camera.view, phase):
         at = f" at the {phase}" if camera.view in rule.views else ""
         return None, f"{rule.name} can't be judged from {_view_words(camera.view)} view{at}"
@@ -413,6 +286,47 @@ def _boxes(
             {v: lift_box_wh(g, lift, shared, 0, excl) for v, g in golds.items()},
         )
     return out
+
+
+def _score_pairs(
+    rules: tuple[PairRule, ...],
+    kp: Keypoints,
+    t: int,
+    golds: Mapping[str, Keypoints],
+    boxes: Mapping[frozenset[Joint] | None, _Boxes],
+    camera: str,
+    phase: str,
+) -> tuple[PairResult, ...]:
+    """Each rule's value and its verdict against every gold view (items 1, 3, 7, 8, 11)."""
+    out = []
+    for rule in rules:
+        lifter_box, gold_boxes = boxes[rule.width_box_excludes]
+        value = _measure(kp, rule, rule.a, rule.b, lifter_box, t)
+        per_view = {
+            v: _verdict(rule, value, _gold_distance(golds[v], rule, gold_boxes[v], camera, v),
+                        camera, v, phase)
+            for v in GOLD_VIEWS
+        }
+        out.append(PairResult(rule.joints, value, per_view, rule.name))
+    return tuple(out)
+
+
+def _recognised(lift: str, pairs: tuple[PairResult, ...], kp: Keypoints, t: int,
+                box: tuple[float, float]) -> Variant | None:
+    """The first of the lift's variants whose pair, as judged by the FRONT gold, reaches the
+    variant's ratio and whose `inside` test holds in the photo (item 12); None when none."""
+    for variant in VARIANTS[lift]:
+        if variant.inside is not None:
+            inner, outer = (pair_distance_norm(kp, *p, box, t) for p in variant.inside)
+            if not inner < outer:  # False for NaN too: a missing joint recognises nothing
+                continue
+        for p in pairs:
+            pv = p.per_view["front"]
+            if p.joints == variant.pair and pv.verdict in (OK, BAD) and (
+                pv.ratio >= variant.min_ratio
+            ):
+                return variant
+    return None
 
 
 def assess_form(
@@ -443,78 +357,23 @@ def assess_form(
     for g in golds.values():
         shared = shared & g.present(0)
     boxes = _boxes(kp, t, golds, lift, shared, rules)
+    pairs = _score_pairs(rules, kp, t, golds, boxes, camera.view, phase)
+    variant = _recognised(lift, pairs, kp, t, next(iter(boxes.values()))[0])
+    if variant is not None:
+        rules = tuple(replace(r, band=variant.bands.get(r.joints, r.band)) for r in rules)
+        pairs = _score_pairs(rules, kp, t, golds, boxes, camera.view, phase)
 
-    pairs, raw_flags, missing, not_judgeable = [], [], [], []
-    for rule in rules:
-        lifter_box, gold_boxes = boxes[rule.width_box_excludes]
-        value = pair_distance_norm(kp, rule.a, rule.b, lifter_box, t)
-        per_view = {
-            v: _verdict(rule, value, _gold_distance(golds[v], rule, gold_boxes[v], camera.view, v),
-                        camera.view, v, phase)
-            for v in GOLD_VIEWS
-        }
-        pr = PairResult(rule.joints, value, per_view, rule.name)
-        pairs.append(pr)
-        miss, nj = _notes(rule, kp, t, camera, phase, pr)
+    raw_flags, missing, not_judgeable = [], [], []
+    for rule, pr in zip(rules, pairs, strict=True):
+        miss, nj = _notes(rule, kp, t, camera, phase, pr, lift)
         missing += [miss] if miss else []
         not_judgeable += [nj] if nj else []
-    pairs_t = tuple(pairs)
-    tally = vote(pairs_t, camera.view)
-    for rule, pr in zip(rules, pairs_t, strict=True):
+    tally = vote(pairs, camera.view)
+    for rule, pr in zip(rules, pairs, strict=True):
         if pr.joints in tally.flagged_pairs:
-            reason, conf = _flag_reason(rule, pr, camera.view)
-            kp_conf = float(min(kp.score[t, rule.a], kp.score[t, rule.b]))
+            reason, conf = flag_reason(rule, pr, camera.view)
+            kp_conf = float(min(kp.score[t, j] for j in rule.measured_joints))
             raw_flags += [Flag(j, reason, round(kp_conf * conf, 3)) for j in rule.flag_joints]
-    return FormReport(lift, phase, camera, pairs_t, tally, _merge_flags(raw_flags),
-                      tuple(not_judgeable), tuple(missing))
-
-
-def _num(x: float) -> float | None:
-    """JSON-safe number: rounded to 4 decimals, None for NaN and infinities."""
-    return round(float(x), 4) if math.isfinite(x) else None
-
-
-def _names(joints: tuple[Joint, ...]) -> list[str]:
-    return [j.name.lower() for j in joints]
-
-
-def report_to_dict(report: FormReport) -> dict[str, object]:
-    """The CLI JSON pieces: `lift`, `phase`, `view`, `pairs`, `vote`, `flagged_joints`, notes."""
-    return {
-        "lift": report.lift,
-        "phase": report.phase,
-        "view": {
-            "label": report.view.view,
-            "yaw_deg": _num(report.view.yaw_deg),
-            "confidence": _num(report.view.confidence),
-        },
-        "pairs": [
-            {
-                "name": p.name,
-                "joints": _names(p.joints),
-                "value": _num(p.value),
-                "per_view": {
-                    v: {"gold": _num(pv.gold), "ratio": _num(pv.ratio), "verdict": pv.verdict}
-                    for v, pv in p.per_view.items()
-                },
-            }
-            for p in report.pairs
-        ],
-        "vote": {
-            "per_view": {
-                v: {"bad_pairs": [_names(bp) for bp in vv.bad_pairs], "calls_bad": vv.calls_bad,
-                    "agrees": vv.agrees}
-                for v, vv in report.vote.per_view.items()
-            },
-            "flagged_pairs": [_names(fp) for fp in report.vote.flagged_pairs],
-            "front_lift_good": report.vote.front_lift_good,
-            "side_lift_good": report.vote.side_lift_good,
-            "result": report.vote.result,
-        },
-        "flagged_joints": [
-            {"joint": f.joint.name.lower(), "reason": f.reason, "confidence": _num(f.confidence)}
-            for f in report.flagged
-        ],
-        "not_judgeable": list(report.not_judgeable),
-        "missing": list(report.missing),
-    }
+    return FormReport(lift, phase, camera, pairs, tally, _merge_flags(raw_flags),
+                      tuple(not_judgeable), tuple(missing),
+                      variant.note if variant is not None else None)

@@ -11,7 +11,7 @@ Every key, its unit and when to change it (the README's Configuration table mirr
 | min_keypoint_score | LIFTCOACH_MIN_SCORE | 0.3 | joints below this confidence count as missing |
 | max_image_pixels | LIFTCOACH_MAX_PIXELS | 50000000 | photos larger than this are refused (decompression bombs) |
 | inference_max_side_px | LIFTCOACH_INFER_SIDE | 1280 | photos are downscaled to this longest side for the model |
-| data_dir | LIFTCOACH_DATA | ./data | where the SQLite session file and thumbnails live |
+| data_dir | LIFTCOACH_DATA | ./data | the SQLite session file and coach gold overrides (gold/) |
 | database_url | DATABASE_URL | (sqlite under data_dir) | SQLAlchemy URL, e.g. postgresql+psycopg://... |
 | ice_servers | LIFTCOACH_ICE_SERVERS | [] | JSON list of WebRTC ICE servers (STUN/TURN) |
 | replay_file | LIFTCOACH_REPLAY | (none) | keypoints JSON played by the replay backend |

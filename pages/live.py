@@ -12,7 +12,7 @@ from coach.errors import LiftCoachError
 from ui import charts, live, loaders
 
 # How often the panel beside the video refreshes while streaming.
-REFRESH_S = 0.5
+REFRESH_S = 1.0
 
 st.title("🎥 Live coach")
 st.caption(
@@ -54,7 +54,7 @@ def panel() -> None:
         return
     a, b = st.columns(2)
     a.metric("Lift", snap.lift, f"{snap.lift_confidence:.0%} of recent frames",
-             delta_color="off")
+             delta_color="off", delta_arrow="off")
     b.metric("Camera view", snap.view or "—")
     if snap.top_cue:
         st.warning(f"**Cue:** {snap.top_cue}")

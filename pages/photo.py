@@ -74,9 +74,9 @@ def show_result(result: PhotoResult, index: int) -> None:
     with facts_col:
         if form is not None:
             sure = f"{form.lift.confidence:.0%} sure ({form.lift.source})"
-            st.metric("Lift", form.lift.label, sure, delta_color="off")
+            st.metric("Lift", form.lift.label, sure, delta_color="off", delta_arrow="off")
             st.metric("Camera view", form.view.view, f"{form.view.confidence:.0%} sure",
-                      delta_color="off")
+                      delta_color="off", delta_arrow="off")
             st.subheader("Flagged joints")
             flags = tables.flags_table(form)
             if flags.empty:

@@ -1,10 +1,15 @@
 """How often a good-form photo raises a flag, on the real fixtures (MediaPipe, lift given).
 
-Measured 2026-11-20: 35 of the 104 good-form barbell photos in which MediaPipe found a lifter
-raised at least one flag (33.7%); 5 more had nobody found. Most of those flags are lift
-VARIANTS judged against the conventional gold (sumo and snatch-grip deadlifts, wide-stance and
-box squats, Zercher and front squats): the README's Accuracy section says so. The ceiling below
-sits just above the measurement, so a change that raises false flags fails here.
+Measured 2026-11-20 after the rule review (form_rules: accepted technique is no fault, valgus is
+judged relative to the stance, the sumo deadlift is recognised, the thigh is judged only at the
+bottom from the side): 9 of the 104 good-form barbell photos in which MediaPipe found a lifter
+raised at least one flag (8.7%; squat 0/41, deadlift 4/41, bench 5/22); 5 more had nobody
+found. Before the review it was 35 of 104 (33.7%). The 9 left are variants the 2D keypoints
+cannot tell from a fault: 4 deliberately wide (snatch) grips on deadlifts, flagged "far too
+wide ... fine only if this is a snatch-grip deadlift", 4 incline or decline bench presses (the
+gold is a flat bench) mostly seen from 3/4 views, and 1 flat bench press where chains hide the
+arm and MediaPipe puts the elbow on the chain. The ceiling sits just above the measurement, so
+a change that raises false flags fails here.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from coach.errors import NoPersonFound
 from coach.settings import Settings
 
 LIFTS = {"squat", "bench", "deadlift"}
-MAX_FLAGGED_SHARE = 0.38
+MAX_FLAGGED_SHARE = 0.10
 
 
 @pytest.fixture(scope="module")

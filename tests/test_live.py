@@ -227,7 +227,7 @@ def test_concurrent_callers_and_readers_are_safe() -> None:
             seen.append(snap.frames_processed)
 
     def writer(offset: int) -> None:
-        for i in range(40):
+        for _ in range(40):
             analyzer.process(blank_frame(), None)
 
     threads = [threading.Thread(target=reader)] + [
@@ -279,7 +279,11 @@ def test_streamlit_webrtc_async_mode_hands_over_only_the_freshest_frame() -> Non
             await track.recv()
         track.stop()
 
-    asyncio.run(run())
+    # A thread of its own: Playwright's sync API (session-scoped in the browser tests) may
+    # already run an event loop on the main thread.
+    runner = threading.Thread(target=lambda: asyncio.run(run()))
+    runner.start()
+    runner.join(60)
     assert len(handed) >= 5
     assert len(handed) < produced[0] / 3, "stale frames were processed instead of dropped"
     assert all(newest - pts <= 1 for pts, newest in handed), handed

@@ -32,5 +32,7 @@ def store() -> Store:
 
 
 def gold_override_dir() -> Path:
-    """Where the coach's own gold poses live: <data_dir>/gold."""
-    return Path(settings().data_dir) / "gold"
+    """Where the coach's own gold poses live (<data_dir>/gold), the folder the scorer reads."""
+    from coach.form import gold_override_dir as override_dir
+
+    return override_dir(settings())
