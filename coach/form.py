@@ -90,7 +90,9 @@ def evaluate_form(person: PersonPose, lift: str, settings: Settings) -> FormOutc
                 "choose the lift to get form verdicts")
         return FormOutcome(prediction, view, None, angles, {}, (note,))
     gold = gold_for(prediction.label, settings)
-    report = assess_form(kp, prediction.label, gold.as_mapping(), view=view)
+    angles_3d = {phase: gold.pose("front", phase).angles_deg for phase in gold.phases}
+    report = assess_form(kp, prediction.label, gold.as_mapping(), view=view,
+                         gold_angles_3d_deg=angles_3d)
     gold_view = view.view if view.view in gold.views else "front"
     gold_pose = gold.pose(gold_view, report.phase)
     # Like with like: 3D lifter angles against the gold's true angles; 2D (image) lifter angles

@@ -17,7 +17,9 @@ The source ("How Good Is Your Pose?", DESIGN.md section 1), as implemented here:
    detector box, detectors pad their boxes differently (and include the bar), and one rule
    for both sides is what makes the ratio fair. The shared joint set means a lost ankle
    shrinks both boxes alike.
-2. **Phase.** The lifter is compared with the gold of the nearest phase (`nearest_phase`).
+2. **Phase.** The lifter is compared with the gold of the nearest phase (`nearest_phase`,
+   coach/phase.py: by the phase-defining 3D angles when there are world points, else a 2D
+   cue measured per lift).
 3. **Per view.** `ratio = d_lifter / d_gold` against each gold view (front, left, right). A view
    whose ratio is outside the pair's band calls the pair, and so the lift, bad.
 4. **Good form.** If no pair is bad against the front view, it is a *front lift in good form*.
@@ -336,6 +338,7 @@ def assess_form(
     *,
     view: ViewEstimate | None = None,
     t: int = 0,
+    gold_angles_3d_deg: Mapping[str, Mapping[str, float]] | None = None,
 ) -> FormReport:
     """Judge frame t of `kp` against the gold (rules: module docstring).
 
@@ -345,13 +348,15 @@ def assess_form(
         gold: plain mapping view -> phase -> Keypoints (frame 0 is used), views front/left/right.
         view: the camera's view; estimated from `kp` when None.
         t: frame index.
+        gold_angles_3d_deg: phase -> the gold's true angles; lets `nearest_phase` decide by
+            3D key angles when `kp` has world points (coach/phase.py).
 
     Raises:
         BadInput: unknown lift. GoldAnnotationError: gold lacks a view or phase.
     """
     rules = rules_for(lift)
     camera = view if view is not None else estimate_view(kp, t)
-    phase = nearest_phase(kp, lift, gold, t)
+    phase = nearest_phase(kp, lift, gold, t, gold_angles_3d_deg)
     golds = {v: gold[v][phase] for v in GOLD_VIEWS}
     shared = kp.present(t)
     for g in golds.values():

@@ -2,12 +2,14 @@
 
 Measured 2026-11-20 after the rule review (form_rules: accepted technique is no fault, valgus is
 judged relative to the stance, the sumo deadlift is recognised, the thigh is judged only at the
-bottom from the side): 9 of the 104 good-form barbell photos in which MediaPipe found a lifter
-raised at least one flag (8.7%; squat 0/41, deadlift 4/41, bench 5/22); 5 more had nobody
-found. Before the review it was 35 of 104 (33.7%). The 9 left are variants the 2D keypoints
-cannot tell from a fault: 4 deliberately wide (snatch) grips on deadlifts, flagged "far too
-wide ... fine only if this is a snatch-grip deadlift", 4 incline or decline bench presses (the
-gold is a flat bench) mostly seen from 3/4 views, and 1 flat bench press where chains hide the
+bottom from the side) and with the phase chosen by the 3D key angles (coach/phase.py): 10 of
+the 104 good-form barbell photos in which MediaPipe found a lifter raised at least one flag
+(9.6%; squat 0/41, deadlift 4/41, bench 6/22); 5 more had nobody found. Before the review it
+was 35 of 104 (33.7%). The 10 left are variants the 2D keypoints cannot tell from a fault or
+poses between the gold phases: 4 deliberately wide (snatch) grips on deadlifts, flagged "far
+too wide ... fine only if this is a snatch-grip deadlift", 4 incline or decline bench presses
+(the gold is a flat bench) mostly seen from 3/4 views, 1 board press stopped halfway (elbows at
+~127 deg, between the chest and lockout golds), and 1 flat bench press where chains hide the
 arm and MediaPipe puts the elbow on the chain. The ceiling sits just above the measurement, so
 a change that raises false flags fails here.
 """

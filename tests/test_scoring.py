@@ -294,6 +294,16 @@ def test_synth_gold_flags_nothing_in_any_view_or_phase(synth_golds, lift: str) -
             assert report.flagged == (), (view, phase, report.flagged)
 
 
+def _judge(kp: Keypoints, lift: str, golds: dict):
+    """assess_form as coach/form.py calls it: synthetic lifters carry world points, like
+    MediaPipe's, so the gold's 3D angles choose the phase (coach/phase.py)."""
+    from coach.gold import load_gold
+
+    gold = load_gold(lift)
+    angles = {phase: gold.pose("front", phase).angles_deg for phase in gold.phases}
+    return assess_form(kp, lift, golds[lift], gold_angles_3d_deg=angles)
+
+
 def _front_sample(lift: str, progress: float, faults: dict, seed: int) -> Keypoints:
     synth = pytest.importorskip("coach.synth")
     rng = np.random.default_rng(seed)
@@ -304,7 +314,7 @@ def _front_sample(lift: str, progress: float, faults: dict, seed: int) -> Keypoi
 
 def test_synth_squat_knees_caving_in_seen_from_the_front(synth_golds) -> None:
     kp = _front_sample("squat", 1.0, {"knee_valgus_deg": 20.0}, seed=1)
-    report = assess_form(kp, "squat", synth_golds["squat"])
+    report = _judge(kp, "squat", synth_golds)
     assert report.view.view == "front" and report.phase == "bottom"
     assert {f.joint for f in report.flagged} == set(KNEES)
     assert all("valgus" in f.reason for f in report.flagged)
@@ -313,14 +323,14 @@ def test_synth_squat_knees_caving_in_seen_from_the_front(synth_golds) -> None:
 @pytest.mark.parametrize("progress", [0.0, 1.0])
 def test_synth_deadlift_grip_far_too_wide(synth_golds, progress: float) -> None:
     kp = _front_sample("deadlift", progress, {"grip_width_scale": 1.6}, seed=2)
-    report = assess_form(kp, "deadlift", synth_golds["deadlift"])
+    report = _judge(kp, "deadlift", synth_golds)
     assert {f.joint for f in report.flagged} == {J.LEFT_WRIST, J.RIGHT_WRIST}
     assert all("grip far too wide" in f.reason for f in report.flagged)
 
 
 def test_synth_bench_elbows_flared(synth_golds) -> None:
     kp = _front_sample("bench", 1.0, {"elbow_flare_deg": 30.0}, seed=3)
-    report = assess_form(kp, "bench", synth_golds["bench"])
+    report = _judge(kp, "bench", synth_golds)
     assert report.phase == "chest"
     flagged = {f.joint: f.reason for f in report.flagged}
     assert {J.LEFT_ELBOW, J.RIGHT_ELBOW} <= set(flagged)
@@ -356,7 +366,7 @@ def _front_pose(lift: str, progress: float, **changes: float) -> Keypoints:
 @pytest.mark.parametrize("stance", [0.8, 2.0])
 def test_narrow_or_wide_squat_stance_is_not_valgus(synth_golds, stance: float) -> None:
     kp = _front_pose("squat", 1.0, stance_width_ratio=stance, toe_out_deg=20 + 10 * (stance > 1))
-    report = assess_form(kp, "squat", synth_golds["squat"])
+    report = _judge(kp, "squat", synth_golds)
     assert report.view.view == "front" and report.phase == "bottom"
     assert report.flagged == (), report.flagged
     knees = next(p for p in report.pairs if p.joints == KNEES)
@@ -365,14 +375,14 @@ def test_narrow_or_wide_squat_stance_is_not_valgus(synth_golds, stance: float) -
 
 def test_valgus_with_a_narrow_stance_is_still_flagged(synth_golds) -> None:
     kp = _front_pose("squat", 1.0, stance_width_ratio=0.9, knee_valgus_deg=25.0)
-    report = assess_form(kp, "squat", synth_golds["squat"])
+    report = _judge(kp, "squat", synth_golds)
     assert {f.joint for f in report.flagged} == set(KNEES)
     assert all("valgus" in f.reason for f in report.flagged)
 
 
 def test_knees_out_is_not_a_fault(synth_golds) -> None:
     kp = _front_pose("squat", 1.0, toe_out_deg=40.0)  # knees track far out over the toes
-    report = assess_form(kp, "squat", synth_golds["squat"])
+    report = _judge(kp, "squat", synth_golds)
     knees = next(p for p in report.pairs if p.joints == KNEES)
     assert knees.per_view["front"].ratio > 1.0 and knees.per_view["front"].verdict == "ok"
     assert report.flagged == ()
@@ -394,7 +404,7 @@ def test_sumo_deadlift_is_recognised_not_flagged(synth_golds, progress: float) -
     # still than their sumo mean (47 cm), past the conventional pull's "too narrow" edge.
     kp = _front_pose("deadlift", progress, stance_width_ratio=1.64, toe_out_deg=42.0,
                      grip_width_ratio=0.7)
-    report = assess_form(kp, "deadlift", synth_golds["deadlift"])
+    report = _judge(kp, "deadlift", synth_golds)
     assert report.view.view == "front"
     assert report.variant is not None and "sumo" in report.variant
     assert report.flagged == (), report.flagged
@@ -404,7 +414,7 @@ def test_sumo_deadlift_is_recognised_not_flagged(synth_golds, progress: float) -
 
 def test_wide_stance_with_hands_outside_the_knees_is_not_sumo(synth_golds) -> None:
     kp = _front_pose("deadlift", 0.0, stance_width_ratio=1.3, grip_width_ratio=1.5)
-    report = assess_form(kp, "deadlift", synth_golds["deadlift"])
+    report = _judge(kp, "deadlift", synth_golds)
     stance = next(p for p in report.pairs if p.joints == (J.LEFT_ANKLE, J.RIGHT_ANKLE))
     assert stance.per_view["front"].ratio >= 1.5  # wide enough for sumo...
     assert report.variant is None  # ...but the hands are outside the knees
@@ -412,7 +422,7 @@ def test_wide_stance_with_hands_outside_the_knees_is_not_sumo(synth_golds) -> No
 
 def test_narrow_grip_with_a_conventional_stance_is_still_flagged(synth_golds) -> None:
     kp = _front_pose("deadlift", 0.0, grip_width_ratio=0.6)
-    report = assess_form(kp, "deadlift", synth_golds["deadlift"])
+    report = _judge(kp, "deadlift", synth_golds)
     assert report.variant is None
     assert {f.joint for f in report.flagged} == {J.LEFT_WRIST, J.RIGHT_WRIST}
     assert all("closer" in f.reason for f in report.flagged)
