@@ -53,15 +53,44 @@ def _dtw_rows() -> list[str]:
     a = np.stack([user[j] for j in joints], axis=1)
     b = np.stack([ref[j] for j in joints], axis=1)
     rows = []
-    for label, fn in [
+    for label, fn in [*_check_calls(), *[
         ("`dtw`, 60 x 60 frames, 4 angles", lambda: dtw(a, b)),
         ("`compare_reps`, 60 x 60 frames, 4 angles", lambda: compare_reps(user, ref, joints)),
         ("`compare_reps`, 60 x 90 frames, band 10", lambda: compare_reps(
             user, {j: rep(90, 90.0) for j in joints}, joints, band=10)),
-    ]:  # fmt: skip
+    ]]:  # fmt: skip
         s = time_calls(fn, n=50, warmup=5)
-        rows.append(f"| {label} | {s.median_ms:.2f} | {s.p95_ms:.2f} |")
+        rows.append(f"| {label} | {s.median_ms:.3f} | {s.p95_ms:.3f} |")
     return rows
+
+
+def _check_calls() -> list[tuple[str, object]]:
+    """GyML's per-rep check, alone and with the DTW, per rep pair (squat, gold reference)."""
+    from coach.align import ALIGN_ANGLES, compare_reps
+    from coach.reference import gold_reference
+    from coach.rep_check import CHECK_ANGLES, check_rep
+
+    ref = gold_reference("squat")
+    angles = CHECK_ANGLES["squat"]
+    n = 60
+    bend = np.sin(np.pi * np.linspace(0.0, 1.0, n)) ** 2
+    user = {a: ref.poses["start"][a] + (ref.poses["bottom"][a] - ref.poses["start"][a] + 8.0)
+            * bend for a in angles}  # fmt: skip
+    poses = {"start": {a: float(user[a][0]) for a in angles},
+             "bottom": {a: float(user[a][n // 2]) for a in angles}}  # fmt: skip
+    frames = {"start": 0, "bottom": n // 2}
+    joints = ALIGN_ANGLES["squat"]
+
+    def check() -> object:
+        return check_rep(poses, frames, ref.poses, ref.limits_deg, angles)
+
+    def both() -> object:
+        return compare_reps({j: user[j] for j in joints}, ref.traces, joints), check()
+
+    return [
+        ("`check_rep`, start + bottom, 5 angles", check),
+        ("`compare_reps` + `check_rep`: one rep pair, squat, 60 x 60 frames", both),
+    ]
 
 
 def _pipeline_rows(fixtures: Path | None) -> list[str]:
@@ -104,7 +133,8 @@ def run(fixtures: Path | None) -> str:
         "|---|---|---|---|---|",
         *_pipeline_rows(fixtures),
         "",
-        "DTW per rep pair (synthetic reps; target < 5 ms for two 60-frame reps).\n",
+        "DTW and GyML's per-rep check per rep pair (synthetic reps against the squat gold; "
+        "target < 5 ms for two 60-frame reps).\n",
         "| call | median ms | p95 ms |",
         "|---|---|---|",
         *_dtw_rows(),

@@ -3,18 +3,19 @@
 
 Per rep, the form verdicts of coach/form.py run at the rep's key positions (the bottom and
 lockout frames), and the rep's key angles are aligned with the reference rep by DTW
-(coach/align.py). The reference is the shipped gold rep: the synthetic gold lifter
-(coach/synth.py, textbook angles) swept from the first phase to the second and back, or a
-coach's own recorded rep passed as `reference`.
+(coach/align.py). Each rep's start and bottom poses are also checked against the reference's
+with a limit taken from the reference itself (GyML's statistical check, coach/rep_check.py).
+The reference is the shipped gold rep (the synthetic gold lifter of coach/synth.py, textbook
+angles, swept from the first phase to the second and back), or a coach's own recorded set
+(`coach.reference.reference_from_clip`) passed as `reference`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +25,15 @@ from coach.align import ALIGN_ANGLES, RepComparison, compare_reps
 from coach.analysis import analyze_frame
 from coach.angles import angle_traces
 from coach.classify import UNSURE, LiftPrediction, classify_sequence, given_lift
-from coach.errors import BadVideo, NoPersonFound
+from coach.errors import BadInput, BadVideo, NoPersonFound
 from coach.form import FormOutcome, evaluate_form
 from coach.imaging import keypoints_to_original
 from coach.keypoints import N_JOINTS, Keypoints, PersonPose
 from coach.pose.base import PoseEstimator
+from coach.reference import REFERENCE_FRAMES, ReferenceRep, comparison_traces, gold_reference
+from coach.rep_check import RepCheck, check_angles_for, check_rep, pose_at, reps_frames
 from coach.rep_types import Rep
-from coach.reps import reps_from_angles
+from coach.reps import key_angle_trace, reps_from_angles
 from coach.settings import Settings
 from coach.smoothing import smooth_keypoints
 from coach.video import VideoInfo, iter_frames, probe_video
@@ -44,23 +47,29 @@ ANALYSIS_MAX_SIDE_PX = 640
 DEFAULT_ANALYSIS_FPS = 15.0
 # Low-pass for keypoints before angles: pose jitter sits above 3 Hz, a rep below 1 Hz.
 SMOOTHING_CUTOFF_HZ = 3.0
-REFERENCE_FRAMES = 60
+__all__ = ["REFERENCE_FRAMES", "ClipAnalysis", "RepVerdict", "analyze_video",
+           "gold_reference_rep", "video_to_json"]
 
 
 @dataclass(frozen=True)
 class RepVerdict:
-    """One rep with its verdicts at the bottom and at lockout, and its DTW comparison."""
+    """One rep with its verdicts at the bottom and at lockout, its DTW comparison, and GyML's
+    check of its start and bottom poses against the reference (`check`)."""
 
     rep: Rep
     bottom: FormOutcome | None
     lockout: FormOutcome | None
     comparison: RepComparison | None
+    check: RepCheck | None = None
 
     def feedback(self) -> str:
-        """e.g. 'rep 3: at the bottom, left knee: knees caving in'."""
+        """e.g. 'rep 3: at the bottom, left knee: knees caving in; at the bottom, left knee 24°
+        more bent than the reference (pose 17° off, limit 10°)'."""
         parts = [f"at the {where}, {flag.joint.label}: {flag.reason}"
                  for where, outcome in (("bottom", self.bottom), ("lockout", self.lockout))
                  if outcome is not None for flag in outcome.flags]
+        if self.check is not None:
+            parts += [p.words() for p in self.check.flagged]
         return f"rep {self.rep.index + 1}: " + ("; ".join(parts) if parts else "no faults flagged")
 
 
@@ -77,6 +86,8 @@ class ClipAnalysis:
     reps: tuple[RepVerdict, ...]
     timings_ms: dict[str, float]
     fps_processed: float
+    reference: ReferenceRep | None = None
+    compare_traces: dict[str, NDArray[np.float64]] | None = None  # what DTW and checks used
 
     @property
     def analysed_fps(self) -> float:
@@ -122,7 +133,7 @@ def analyze_video(
     *,
     lift: str = "auto",
     target_fps: float | None = DEFAULT_ANALYSIS_FPS,
-    reference: dict[str, NDArray[np.float64]] | None = None,
+    reference: ReferenceRep | Mapping[str, NDArray[np.float64]] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> ClipAnalysis:
     """Analyse a clip of a set.
@@ -132,11 +143,14 @@ def analyze_video(
         estimator: made with `video=True` for MediaPipe (tracking between frames).
         lift: "auto" (classified over the whole clip) or a lift name.
         target_fps: analyse at this rate (default 15 fps); None = every source frame.
-        reference: a reference rep's angle traces {name: (M,) degrees}; None = shipped gold.
+        reference: the reference rep (`coach.reference`: the shipped gold, or a coach's set
+            from `reference_from_clip`); None = the shipped gold of the clip's lift. A plain
+            {name: (M,) degrees} mapping replaces only the gold's DTW traces.
         progress: fraction done in [0, 1].
 
     Raises:
-        BadVideo: the clip can't be used, or nobody was found in it. BadInput: unknown lift.
+        BadVideo: the clip can't be used, or nobody was found in it. BadInput: unknown lift,
+            or a reference rep of another lift than the clip's.
     """
     path = Path(path)
     t_start = time.perf_counter()
@@ -156,18 +170,36 @@ def analyze_video(
     timings["smooth_classify"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
     verdicts: tuple[RepVerdict, ...] = ()
+    ref: ReferenceRep | None = None
+    # DTW compares like with like: the gold rep is 3D, so use 3D angles when we have them.
+    dtw_traces = comparison_traces(kp, traces)
     if prediction.label != UNSURE:
+        ref = _resolve_reference(reference, prediction.label)
         reps = reps_from_angles(traces, prediction.label, fps=fps, t_s=t_s)
-        ref = reference if reference is not None else gold_reference_rep(prediction.label)
-        # DTW compares like with like: the gold rep is 3D, so use 3D angles when we have them.
-        dtw_traces = angle_traces(kp) if kp.world_xyz is not None else traces
-        verdicts = tuple(_rep_verdict(r, kp, dtw_traces, prediction.label, ref, settings)
-                         for r in reps)
+        tops = reps_frames(reps, key_angle_trace(traces, prediction.label))
+        verdicts = tuple(_rep_verdict(r, kp, dtw_traces, f, prediction.label, ref, settings)
+                         for r, f in zip(reps, tops, strict=True))
     timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
     total_s = time.perf_counter() - t_start
     timings["total"] = total_s * 1000
     return ClipAnalysis(estimator.name, info, t_s, kp, prediction, traces, verdicts,
-                        {k: round(v, 1) for k, v in timings.items()}, len(frames) / total_s)
+                        {k: round(v, 1) for k, v in timings.items()}, len(frames) / total_s,
+                        ref, dtw_traces)
+
+
+def _resolve_reference(
+    reference: ReferenceRep | Mapping[str, NDArray[np.float64]] | None, lift: str
+) -> ReferenceRep:
+    if reference is None:
+        return gold_reference(lift)
+    if not isinstance(reference, ReferenceRep):
+        return replace(gold_reference(lift), traces=dict(reference), source="given traces")
+    if reference.lift != lift:
+        raise BadInput(
+            f"the reference rep is a {reference.lift} but this clip is a {lift}: compare a "
+            "clip with a reference of the same lift"
+        )
+    return reference
 
 
 def _fps(t_s: NDArray[np.float64], fallback: float) -> float:
@@ -177,16 +209,20 @@ def _fps(t_s: NDArray[np.float64], fallback: float) -> float:
     return 1.0 / step if step > 0 else fallback
 
 
-def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]], lift: str,
-                 reference: dict[str, NDArray[np.float64]], settings: Settings) -> RepVerdict:
+def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]],
+                 frames: dict[str, int], lift: str, reference: ReferenceRep,
+                 settings: Settings) -> RepVerdict:
     outcomes = [_form_at(kp, i, lift, settings) for i in (rep.bottom_frame, rep.end_frame)]
     window = slice(rep.start_frame, rep.end_frame + 1)
-    joints = tuple(j for j in ALIGN_ANGLES[lift] if j in reference)
+    joints = tuple(j for j in ALIGN_ANGLES[lift] if j in reference.traces)
     comparison = None
     if joints and rep.end_frame > rep.start_frame:
         user = {j: traces[j][window] for j in joints}
-        comparison = compare_reps(user, reference, joints)
-    return RepVerdict(rep, outcomes[0], outcomes[1], comparison)
+        comparison = compare_reps(user, reference.traces, joints)
+    poses = {pos: pose_at(traces, i) for pos, i in frames.items()}
+    check = check_rep(poses, frames, reference.poses, reference.limits_deg,
+                      check_angles_for(lift))
+    return RepVerdict(rep, outcomes[0], outcomes[1], comparison, check)
 
 
 def _form_at(kp: Keypoints, t: int, lift: str, settings: Settings) -> FormOutcome | None:
@@ -197,23 +233,13 @@ def _form_at(kp: Keypoints, t: int, lift: str, settings: Settings) -> FormOutcom
     return evaluate_form(PersonPose(frame, box, 1.0), lift, settings)
 
 
-@lru_cache(maxsize=4)
-def _gold_reference_cached(lift: str, n_frames: int) -> tuple[tuple[str, tuple[float, ...]], ...]:
-    from coach.angles import compute_angles
-    from coach.synth import Body, Camera, phase_pose, pose_world, project
-
-    progress = np.concatenate([np.linspace(0, 1, n_frames // 2), np.linspace(1, 0, n_frames // 2)])
-    rows = [compute_angles(project(pose_world(lift, phase_pose(lift, float(p)), Body()),
-                                   Camera()), use_3d=True) for p in progress]
-    return tuple((name, tuple(r[name] for r in rows)) for name in rows[0])
-
-
 def gold_reference_rep(
     lift: str, n_frames: int = REFERENCE_FRAMES
 ) -> dict[str, NDArray[np.float64]]:
-    """The shipped gold rep: the gold lifter's 3D angles from the first phase to the second and
-    back (deadlift: floor -> lockout -> floor), `n_frames` samples."""
-    return {name: np.asarray(v) for name, v in _gold_reference_cached(lift, n_frames)}
+    """The shipped gold rep's traces: the gold lifter's 3D angles from the first phase to the
+    second and back (deadlift: floor -> lockout -> floor), `n_frames` samples. The whole
+    reference, with its poses and limits, is `coach.reference.gold_reference`."""
+    return {name: trace.copy() for name, trace in gold_reference(lift, n_frames).traces.items()}
 
 
 def _num(x: float, nd: int = 2) -> float | None:
@@ -238,6 +264,29 @@ def _comparison_json(c: RepComparison | None) -> dict[str, object] | None:
     }
 
 
+def _check_json(check: RepCheck | None, t_s: NDArray[np.float64]) -> dict[str, object] | None:
+    if check is None:
+        return None
+    out: dict[str, object] = {}
+    for p in check.positions:
+        worst = p.difference.worst
+        out[p.position] = {
+            "t_s": _num(t_s[p.frame], 3), "difference_deg": _num(p.difference.distance_deg),
+            "limit_deg": _num(p.limit_deg), "flagged": p.flagged,
+            "worst_angle": None if worst is None else worst[0],
+            "worst_diff_deg": None if worst is None else _num(worst[1]),
+        }
+    return out
+
+
+def _reference_json(ref: ReferenceRep | None) -> dict[str, object] | None:
+    if ref is None:
+        return None
+    return {"source": ref.source, "lift": ref.lift, "angles_3d": ref.angles_3d,
+            "limits_deg": {k: _num(v) for k, v in ref.limits_deg.items()},
+            "spread_deg": {k: _num(v) for k, v in ref.spread_deg.items()}}
+
+
 def video_to_json(result: ClipAnalysis) -> dict[str, object]:
     """The `analyze-video --json` object (schema in the README)."""
     reps = [{
@@ -247,6 +296,7 @@ def video_to_json(result: ClipAnalysis) -> dict[str, object]:
         "flags": _outcome_flags("bottom", v.bottom) + _outcome_flags("lockout", v.lockout),
         "feedback": v.feedback(),
         "dtw": _comparison_json(v.comparison),
+        "check": _check_json(v.check, result.t_s),
     } for v in result.reps]
     info = result.info
     return {
@@ -260,6 +310,7 @@ def video_to_json(result: ClipAnalysis) -> dict[str, object]:
         "reps": reps,
         "traces": {"t_s": [_num(t, 3) for t in result.t_s],
                    **{name: [_num(v, 1) for v in trace] for name, trace in result.traces.items()}},
+        "reference": _reference_json(result.reference),
         "frames_analysed": len(result.t_s),
         "timings_ms": result.timings_ms,
         "fps_processed": _num(result.fps_processed),

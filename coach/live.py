@@ -15,6 +15,11 @@ Recording: every processed frame is handed to a `FrameSink` as soon as it is ana
 `StoreFrameWriter` is the sink that writes rows with `Store.add_frame` on its own thread, so the
 database's latency never adds to the frame's, and each row is committed as it comes (closing the
 tab loses nothing already analysed).
+
+Reps: with a lift named (or, on "auto", once the recent frames agree on one), every frame also
+feeds a `coach.live_reps.LiveRepTracker` (the clip's rep segmentation, made causal). Each
+counted rep is in the snapshot (`rep_count`, `last_rep`) and goes to a `RepSink` at once, e.g.
+`StoreFrameWriter.add_rep`, which stores it after the frames before it.
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coach.analysis import FrameAnalysis, analyze_frame
+from coach.angles import compute_angles
 from coach.errors import LiftCoachError, NoPersonFound
 from coach.keypoints import Keypoints
+from coach.live_reps import LiveRep, LiveRepTracker
 from coach.overlay import annotate, encode_jpeg
 from coach.pose.base import PoseEstimator
 from coach.settings import Settings
@@ -55,6 +62,11 @@ LIFT_VOTE_FRAMES = 45
 # Flagged frames get a thumbnail at most this often, to keep the database small.
 THUMBNAIL_EVERY_S = 0.5
 THUMBNAIL_WIDTH_PX = 240
+# On "auto", reps are counted for the voted lift once this many recent frames voted and this
+# share of them agree; before a rep is counted, a changed vote restarts the count.
+AUTO_LIFT_MIN_VOTES = 15
+AUTO_LIFT_MIN_SHARE = 0.6
+COUNTED_LIFTS = ("squat", "deadlift", "bench")
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,7 @@ class LiveFrame:
 
 
 FrameSink = Callable[[LiveFrame], None]
+RepSink = Callable[[LiveRep], None]
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,9 @@ class LiveState:
         frames_with_person: of those, frames where a lifter was found.
         frames_skipped_stale: frames refused because they were not newer than the last one.
         last_error: the last error message a frame raised, if any.
+        rep_count: reps counted so far in this stream.
+        last_rep: the last counted rep's verdict in words ("rep 3: ..."), None before one.
+        rep_lift: the lift reps are being counted for, None while not counting.
     """
 
     lift: str
@@ -128,6 +144,9 @@ class LiveState:
     frames_with_person: int
     frames_skipped_stale: int = 0
     last_error: str | None = None
+    rep_count: int = 0
+    last_rep: str | None = None
+    rep_lift: str | None = None
 
 
 class ClosableEstimator(Protocol):
@@ -150,6 +169,9 @@ class _Counters:
     )
     view: str | None = None
     top_cue: str | None = None
+    rep_count: int = 0
+    last_rep: str | None = None
+    rep_lift: str | None = None
 
 
 class LiveAnalyzer:
@@ -169,13 +191,15 @@ class LiveAnalyzer:
         lift: str | None = "auto",
         sink: FrameSink | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        rep_sink: RepSink | None = None,
     ) -> None:
         """Args:
         estimator: made with `video=True` (one per stream: it tracks between frames).
         lift: "auto" to classify each frame, the lift the user named, or None for keypoints
-            only (no form checks, no angles).
+            only (no form checks, no angles, no reps).
         sink: receives every processed frame (e.g. a `StoreFrameWriter`); must not block.
         clock: seconds, monotonic; injectable for tests.
+        rep_sink: receives each counted rep (e.g. `StoreFrameWriter.add_rep`); must not block.
         """
         self._estimator = estimator
         self._settings = settings
@@ -189,6 +213,10 @@ class LiveAnalyzer:
         self._last_t_s: float | None = None
         self._last_thumb_t_s = -np.inf
         self._closed = False
+        self._rep_sink = rep_sink
+        self._reps: LiveRepTracker | None = None
+        if lift in COUNTED_LIFTS:
+            self._reps = LiveRepTracker(lift)
 
     @property
     def backend(self) -> str:
@@ -240,7 +268,45 @@ class LiveAnalyzer:
         self._record(result, flags, rel_t_s, elapsed_ms, error)
         if self._sink is not None:
             self._sink(_live_frame(index, rel_t_s, result, flags, thumb))
+        self._count_reps(result, flags, rel_t_s)
         return out
+
+    def _count_reps(
+        self, result: FrameAnalysis | None, flags: tuple[LiveFlag, ...], rel_t_s: float
+    ) -> None:
+        """Feed the rep tracker (every frame, so its frame numbers are the frames' indices)."""
+        tracker = self._rep_tracker()
+        if tracker is None:
+            return
+        angles_2d = pose = None
+        if result is not None:
+            kp = result.person.keypoints
+            angles_2d, pose = compute_angles(kp, use_3d=False), compute_angles(kp)
+        words = tuple(f"{f.joint.replace('_', ' ')}: {f.reason}" for f in flags)
+        self._emit_rep(tracker.update(rel_t_s, angles_2d, pose, words))
+
+    def _rep_tracker(self) -> LiveRepTracker | None:
+        if self._lift != "auto":
+            return self._reps
+        with self._state_lock:
+            votes = list(self._c.lift_votes)
+        lift, share = _vote_lift(votes)
+        agreed = len(votes) >= AUTO_LIFT_MIN_VOTES and share >= AUTO_LIFT_MIN_SHARE
+        if agreed and lift in COUNTED_LIFTS and (self._reps is None or (
+                self._reps.lift != lift and self._reps.count == 0)):
+            # Frames before the vote agreed are not counted; the lifter is usually setting up.
+            self._reps = LiveRepTracker(lift, first_frame=self._c.processed - 1)
+        return self._reps
+
+    def _emit_rep(self, rep: LiveRep | None) -> None:
+        if rep is None or self._reps is None:
+            return
+        with self._state_lock:
+            self._c.rep_count = self._reps.count
+            self._c.last_rep = rep.feedback
+            self._c.rep_lift = self._reps.lift
+        if self._rep_sink is not None:
+            self._rep_sink(rep)
 
     def _keypoints_only(self, bgr: NDArray[np.uint8]) -> FrameAnalysis | None:
         try:
@@ -289,6 +355,7 @@ class LiveAnalyzer:
             trace = list(c.trace)
             counts = (c.processed, c.with_person, c.skipped_stale)
             view, cue, error = c.view, c.top_cue, c.last_error
+            reps = (c.rep_count, c.last_rep, c.rep_lift or (self._reps and self._reps.lift))
         lift, share = _vote_lift(votes)
         names = sorted({name for _, angles in trace for name in angles})
         return LiveState(
@@ -305,6 +372,9 @@ class LiveAnalyzer:
             frames_with_person=counts[1],
             frames_skipped_stale=counts[2],
             last_error=error,
+            rep_count=reps[0],
+            last_rep=reps[1],
+            rep_lift=reps[2] or None,
         )
 
     def close(self) -> None:
@@ -313,6 +383,8 @@ class LiveAnalyzer:
             if self._closed:
                 return
             self._closed = True
+            if self._reps is not None:
+                self._emit_rep(self._reps.finish())  # a lockout the STOP cut short counts
         closer: Any = getattr(self._estimator, "close", None)
         if callable(closer):
             closer()
@@ -418,33 +490,48 @@ class StoreFrameWriter:
         with self._lock:
             return tuple(self._errors)
 
-    def _run(self) -> None:
-        from coach.store.records import FlagRecord
+    def add_rep(self, rep: LiveRep) -> None:
+        """Queue one counted rep (a `RepSink`); it is stored after the frames queued before it,
+        so `Store.add_rep` attaches their flags to it."""
+        self._queue.put(rep)
 
+    def _run(self) -> None:
         while True:
             item = self._queue.get()
             if item is _STOP:
                 return
-            assert isinstance(item, LiveFrame)
+            assert isinstance(item, LiveFrame | LiveRep)
             try:
-                self.store.add_frame(
-                    self.session_id,
-                    index=item.index,
-                    t_s=item.t_s,
-                    keypoints=item.keypoints,
-                    angles_deg=item.angles_deg,
-                    lift=item.lift,
-                    view=item.view,
-                    thumbnail_jpeg=item.thumbnail_jpeg,
-                    flags=[FlagRecord(f.joint, f.reason, f.confidence) for f in item.flags],
-                )
+                self._write(item)
             except LiftCoachError as exc:  # StorageError: keep the stream going, report it
-                log.warning("live frame %d not stored: %s", item.index, exc)
+                what = f"frame {item.index}" if isinstance(item, LiveFrame) else "rep"
+                log.warning("live %s not stored: %s", what, exc)
                 with self._lock:
                     self._errors.append(str(exc))
                 continue
-            with self._lock:
-                self._written += 1
+            if isinstance(item, LiveFrame):
+                with self._lock:
+                    self._written += 1
+
+    def _write(self, item: LiveFrame | LiveRep) -> None:
+        from coach.store.records import FlagRecord
+
+        if isinstance(item, LiveRep):
+            r = item.rep
+            self.store.add_rep(self.session_id, index=r.index, start_s=r.start_s,
+                               bottom_s=r.bottom_s, end_s=r.end_s, verdict=item.feedback)
+            return
+        self.store.add_frame(
+            self.session_id,
+            index=item.index,
+            t_s=item.t_s,
+            keypoints=item.keypoints,
+            angles_deg=item.angles_deg,
+            lift=item.lift,
+            view=item.view,
+            thumbnail_jpeg=item.thumbnail_jpeg,
+            flags=[FlagRecord(f.joint, f.reason, f.confidence) for f in item.flags],
+        )
 
     def close(self, timeout_s: float = 30.0) -> None:
         """Write what is queued, then end the session. Safe to call twice."""

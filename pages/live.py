@@ -1,5 +1,6 @@
-"""Live page: the webcam with the skeleton and flags drawn, the lift, a cue, live angle traces,
-and the measured speed. Every analysed frame is saved to a new live session per START."""
+"""Live page: the webcam with the skeleton and flags drawn, the lift, a cue, the rep count and
+the last rep's verdict (optionally spoken), live angle traces, and the measured speed. Every
+analysed frame and counted rep is saved to a new live session per START."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 
 from coach.classify import LIFT_NAMES
 from coach.errors import LiftCoachError
-from ui import charts, live, loaders
+from ui import charts, live, loaders, state
 
 # How often the panel beside the video refreshes while streaming.
 REFRESH_S = 1.0
@@ -31,6 +32,8 @@ athlete = left.text_input("Athlete", key="live.athlete", placeholder="e.g. Ada")
 lift = right.selectbox("Lift", ["auto", *LIFT_NAMES], key="live.lift",
                        format_func=lambda v: "detect automatically" if v == "auto" else v)
 config.update(athlete, lift)  # read by the worker at the next START
+speak = st.checkbox("Speak the rep count and the cue", key=state.LIVE_SPEAK,
+                    help="Your browser's speech; it speaks only when the count or cue changes.")
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
@@ -52,10 +55,17 @@ def panel() -> None:
     if snap is None:
         st.info("Waiting for the first frame…" if status.playing else "Not started.")
         return
-    a, b = st.columns(2)
+    a, b, r = st.columns(3)
     a.metric("Lift", snap.lift, f"{snap.lift_confidence:.0%} of recent frames",
              delta_color="off", delta_arrow="off")
     b.metric("Camera view", snap.view or "—")
+    r.metric("Reps", snap.rep_count, snap.rep_lift or "waiting for the lift",
+             delta_color="off", delta_arrow="off")
+    if snap.last_rep:
+        st.info(f"**Last rep:** {snap.last_rep}")
+    text = live.utterance(snap, st.session_state.setdefault(state.LIVE_SPOKEN, {}))
+    if speak and text:
+        live.speak(text)
     if snap.top_cue:
         st.warning(f"**Cue:** {snap.top_cue}")
     else:

@@ -1,4 +1,5 @@
-"""Sessions page: find a session by athlete and date, review its angles and flags, export it."""
+"""Sessions page: find a session by athlete and date, review its angles, reps and flags, and
+export it (frames, and per rep)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ except LiftCoachError as exc:
     st.error(str(exc))
     st.stop()
 if not everything:
-    st.info("No sessions yet: analyse a photo or start the live coach first.")
+    st.info("No sessions yet: analyse a photo or a clip, or start the live coach first.")
     st.stop()
 
 left, right = st.columns(2)
@@ -53,9 +54,10 @@ except LiftCoachError as exc:
     st.stop()
 
 st.header(f"Session #{detail.id}: {detail.athlete}, {detail.kind}")
-a, b, c, d = st.columns(4)
+a, b, r, c, d = st.columns(5)
 a.metric("Lift", detail.lift or "—")
 b.metric("Frames", len(detail.frames))
+r.metric("Reps", len(detail.reps))
 c.metric("Flags", len(detail.flags))
 d.metric("Backend", detail.backend or "—")
 if detail.notes:
@@ -64,6 +66,10 @@ if any(f.angles_deg for f in detail.frames):
     st.plotly_chart(charts.session_traces(detail), key="sessions.traces")
 else:
     st.info("No joint angles were measured in this session.")
+
+if detail.reps:
+    st.subheader("Reps")
+    st.dataframe(tables.session_reps_table(detail), hide_index=True, key="sessions.reps")
 
 st.subheader("Flags")
 flags = tables.session_flags_table(detail, thumbnails)
@@ -101,3 +107,15 @@ x.download_button("Download CSV", csv_bytes, f"liftcoach-session-{detail.id}.csv
                   key="sessions.csv")
 y.download_button("Download JSON", json_text, f"liftcoach-session-{detail.id}.json",
                   "application/json", key="sessions.json")
+if detail.reps:
+    try:
+        reps_csv = store.export_reps_csv(detail.id)
+        reps_json = json.dumps(store.export_reps_json(detail.id), indent=2)
+    except LiftCoachError as exc:
+        st.error(str(exc))
+        st.stop()
+    x.download_button("Download reps CSV", reps_csv, f"liftcoach-session-{detail.id}-reps.csv",
+                      "text/csv", key="sessions.reps_csv")
+    y.download_button("Download reps JSON", reps_json,
+                      f"liftcoach-session-{detail.id}-reps.json", "application/json",
+                      key="sessions.reps_json")

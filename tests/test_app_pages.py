@@ -227,3 +227,137 @@ def test_gold_page_refuses_a_photo_without_a_person(
     assert at.error and "cannot be used as gold" in at.error[0].value
     gold_dir = app_env / "data" / "gold"
     assert not gold_dir.exists() or not any(gold_dir.iterdir())
+
+
+# --- Video page ----------------------------------------------------------------------------------
+
+
+def _video_env(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """A 70-frame clip (15 fps) and replay keypoints of 3 squats that match it frame by frame."""
+    from video_helpers import make_clip, squat_depths, squat_reps_doc, write_doc
+
+    depths = squat_depths(3, 20, lead=5, tail=5)
+    doc = write_doc(app_env / "set.json", squat_reps_doc(depths))
+    monkeypatch.setenv("LIFTCOACH_REPLAY", str(doc))
+    return make_clip(app_env / "set.mp4", n_frames=len(depths)).read_bytes()
+
+
+def _analyse_video(at: AppTest, clip: tuple[str, bytes], athlete: str = "Ed") -> AppTest:
+    at.text_input(key="video.athlete").input(athlete)
+    at.selectbox(key="video.lift").set_value("squat")
+    at.file_uploader(key=state.VIDEO_UPLOAD).set_value((clip[0], clip[1], "video/mp4"))
+    at.run()
+    return at.button(key="video.analyse").click().run()
+
+
+def test_video_page_analyses_a_set_and_saves_it(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _video_env(app_env, monkeypatch)
+    at = _page("video.py").run()
+    assert not at.exception and at.button(key="video.analyse").disabled
+    _analyse_video(at, ("set.mp4", data))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    reps = _table_with(at, "DTW max diff (°)")
+    assert reps["rep"].tolist() == [1, 2, 3]
+    assert all(reps["feedback"].str.startswith(("rep 1:", "rep 2:", "rep 3:")))
+    assert reps["where"].str.contains("knee at").all()
+    assert (at.metric[1].label, at.metric[1].value) == ("Reps", "3")
+    assert at.get("plotly_chart"), "angle traces missing"
+    assert len(at.get("image")) == 4, "bottom and lockout, each beside the reference"
+    sessions = _store(app_env).list_sessions(athlete="Ed")
+    assert len(sessions) == 1 and sessions[0].kind == "video"
+    detail = _store(app_env).load_session(sessions[0].id)
+    assert len(detail.frames) == 70 and detail.lift == "squat"
+    assert [r.index for r in detail.reps] == [0, 1, 2]
+    assert [r.verdict for r in detail.reps] == reps["feedback"].tolist()
+    assert all(f.angles_deg and f.keypoints is not None for f in detail.frames)
+    assert all(f.rep_index is not None for f in detail.flags), "flags belong to their rep"
+    assert f"session #{sessions[0].id}" in _texts(at)
+    # Another rep's key frames without analysing again.
+    at.selectbox(key="video.rep").set_value(3).run()
+    assert not at.exception and len(at.get("image")) == 4
+
+
+def test_video_page_compares_with_a_coach_set(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _video_env(app_env, monkeypatch)
+    at = _page("video.py").run()
+    at.radio(key="video.reference_kind").set_value("a coach's recorded good set").run()
+    at.file_uploader(key=state.VIDEO_REFERENCE_UPLOAD).set_value(("coach.mp4", data, "video/mp4"))
+    _analyse_video(at, ("set.mp4", data), athlete="Flo")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    reps = _table_with(at, "feedback")
+    # The same set against itself: within the reference's own limits.
+    assert reps["feedback"].tolist() == [f"rep {i}: no faults flagged" for i in (1, 2, 3)]
+    assert any("coach.mp4, rep" in str(m.value) for m in at.metric)
+    notes = _store(app_env).list_sessions(athlete="Flo")
+    detail = _store(app_env).load_session(notes[0].id)
+    assert "reference: coach.mp4, rep" in detail.notes
+
+
+def test_video_page_refuses_bad_clips_and_keeps_working(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import av
+    from video_helpers import make_clip
+
+    data = _video_env(app_env, monkeypatch)
+    audio = app_env / "memo.mp4"
+    with av.open(str(audio), "w") as container:
+        stream = container.add_stream("aac", rate=16000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 16000), np.float32), format="fltp",
+                                           layout="mono")  # fmt: skip
+        frame.sample_rate = 16000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            container.mux(packet)
+    long_clip = make_clip(app_env / "long.mp4", n_frames=605, fps=1, size=(64, 48))
+    bad = {
+        "empty.mp4": b"", "notes.mp4": b"squat 3x5 at 100 kg\n" * 50,
+        "half.mp4": data[: len(data) // 2], "memo.mp4": audio.read_bytes(),
+        "long.mp4": long_clip.read_bytes(),
+    }  # fmt: skip
+    at = _page("video.py").run()
+    for name, payload in bad.items():
+        _analyse_video(at, (name, payload))
+        assert not at.exception, name
+        assert at.error and "cannot be analysed" in at.error[0].value, name
+        assert _store(app_env).list_sessions(athlete="Ed") == [], name
+    assert "limit is 600 s" in at.error[0].value
+    _analyse_video(at, ("set.mp4", data))
+    assert not at.exception and not at.error
+    assert len(_store(app_env).list_sessions(athlete="Ed")) == 1
+
+
+def test_sessions_page_shows_reps_and_exports_them(app_env: Path) -> None:
+    session_id = _seed_session(app_env)
+    store = _store(app_env)
+    store.add_rep(session_id, index=0, start_s=0.1, bottom_s=0.3, end_s=0.5,
+                  verdict="rep 1: at the bottom, left knee: knee caves in")  # fmt: skip
+    at = _page("sessions.py").run()
+    assert not at.exception
+    reps = _table_with(at, "flagged joints")
+    assert reps.loc[0, "rep"] == 1 and reps.loc[0, "flags"] == 1
+    assert reps.loc[0, "flagged joints"] == "left knee"
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert sorted(labels) == ["Download CSV", "Download JSON", "Download reps CSV",
+                              "Download reps JSON"]
+
+
+def test_live_speech_says_only_what_changed() -> None:
+    from coach.live import LiveState
+    from ui.live import utterance
+
+    def snap(count: int, cue: str | None) -> LiveState:
+        return LiveState("squat", 1.0, "left", cue, (), {}, 20.0, 10.0, 20.0, 10, 10,
+                         rep_count=count)  # fmt: skip
+
+    spoken: dict[str, object] = {}
+    assert utterance(snap(0, None), spoken) is None
+    assert utterance(snap(1, None), spoken) == "1"
+    assert utterance(snap(1, None), spoken) is None  # nothing new: silence
+    assert utterance(snap(2, "left knee: knees caving in"), spoken) == (
+        "2. left knee: knees caving in")
+    assert utterance(snap(2, "left knee: knees caving in"), spoken) is None
+    assert utterance(snap(2, None), spoken) is None  # a cue that goes away is not spoken

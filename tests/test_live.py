@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from coach.keypoints import Joint
+from coach.keypoints import Joint, Keypoints
 from coach.live import LiveAnalyzer, LiveRecorder, StoreFrameWriter
 from coach.pose.replay import ReplayEstimator
 from coach.settings import Settings
@@ -287,3 +287,96 @@ def test_streamlit_webrtc_async_mode_hands_over_only_the_freshest_frame() -> Non
     assert len(handed) >= 5
     assert len(handed) < produced[0] / 3, "stale frames were processed instead of dropped"
     assert all(newest - pts <= 1 for pts, newest in handed), handed
+
+
+# --- live rep counting -------------------------------------------------------------------------
+
+
+def _squat_set_estimator(n_reps: int, frames_per_rep: int = 45) -> tuple[ReplayEstimator, int]:
+    """A standing lead-in, `n_reps` squats of 1.5 s at 30 fps, a standing tail."""
+    from video_helpers import squat_depths, squat_reps_doc
+
+    depths = squat_depths(n_reps, frames_per_rep, lead=20, tail=20)
+    return ReplayEstimator.from_json(squat_reps_doc(depths)), len(depths)
+
+
+@pytest.mark.parametrize("n_reps", [1, 4])
+def test_live_counts_the_reps_of_a_synthetic_squat_set(n_reps: int) -> None:
+    estimator, n_frames = _squat_set_estimator(n_reps)
+    got = []
+    analyzer = LiveAnalyzer(estimator, Settings(), lift="squat", rep_sink=got.append)
+    for i in range(n_frames):
+        analyzer.process(blank_frame(), i / 30)
+    snap = analyzer.snapshot()
+    assert snap.rep_count == n_reps and len(got) == n_reps
+    assert snap.rep_lift == "squat"
+    assert [r.rep.index for r in got] == list(range(n_reps))
+    assert snap.last_rep is not None and snap.last_rep.startswith(f"rep {n_reps}: ")
+    for live in got:  # frames are the analyzer's frame indices, times its seconds
+        r = live.rep
+        assert r.start_frame < r.bottom_frame < r.end_frame
+        assert r.bottom_s == pytest.approx(r.bottom_frame / 30)
+        assert live.check is not None and {p.position for p in live.check.positions} == {
+            "start", "bottom"}
+
+
+def test_live_count_equals_the_clip_count_on_the_same_keypoints() -> None:
+    """The live path (causal) and the clip path (offline) share the state machine."""
+    from coach.angles import angle_traces
+    from coach.reps import reps_from_angles
+    from coach.smoothing import smooth_keypoints
+
+    estimator, n_frames = _squat_set_estimator(3)
+    frames = [estimator.estimate(blank_frame())[0].keypoints for _ in range(n_frames)]
+    kp = smooth_keypoints(Keypoints.stack(frames), fps=30.0, cutoff_hz=3.0)
+    offline = reps_from_angles(angle_traces(kp, use_3d=False), "squat", fps=30.0)
+    estimator.reset()
+    analyzer = LiveAnalyzer(estimator, Settings(), lift="squat")
+    for i in range(n_frames):
+        analyzer.process(blank_frame(), i / 30)
+    assert analyzer.snapshot().rep_count == len(offline) == 3
+
+
+def test_no_lift_means_no_counting_and_stop_counts_a_last_lockout() -> None:
+    estimator, n_frames = _squat_set_estimator(2)
+    plain = LiveAnalyzer(estimator, Settings(), lift=None)
+    for i in range(n_frames):
+        plain.process(blank_frame(), i / 30)
+    assert plain.snapshot().rep_count == 0 and plain.snapshot().rep_lift is None
+    # Cut the stream while the lifter holds the last lockout (before the 0.3 s hold is over):
+    # the STOP still counts it.
+    estimator.reset()
+    got = []
+    cut = LiveAnalyzer(estimator, Settings(), lift="squat", rep_sink=got.append)
+    for i in range(20 + 2 * 45 - 2):
+        cut.process(blank_frame(), i / 30)
+    before = cut.snapshot().rep_count
+    cut.close()
+    assert (before, cut.snapshot().rep_count, len(got)) == (1, 2, 2)
+
+
+def test_live_reps_are_stored_with_their_verdicts(store: Store) -> None:
+    estimator, n_frames = _squat_set_estimator(3)
+    session_id = _session(store)
+    writer = StoreFrameWriter(store, session_id)
+    analyzer = LiveAnalyzer(estimator, Settings(), lift="squat", sink=writer,
+                            rep_sink=writer.add_rep)  # fmt: skip
+    for i in range(n_frames):
+        analyzer.process(blank_frame(), i / 30)
+    analyzer.close()
+    writer.close()
+    detail = store.load_session(session_id)
+    assert len(detail.frames) == n_frames and not writer.errors
+    assert [r.index for r in detail.reps] == [0, 1, 2]
+    assert all(r.verdict.startswith(f"rep {r.index + 1}: ") for r in detail.reps)
+    assert all(r.start_s < r.bottom_s < r.end_s for r in detail.reps)
+
+
+def test_auto_lift_counts_once_the_vote_agrees() -> None:
+    estimator, n_frames = _squat_set_estimator(3)
+    analyzer = LiveAnalyzer(estimator, Settings(), lift="auto")
+    for i in range(n_frames):
+        analyzer.process(blank_frame(), i / 30)
+    snap = analyzer.snapshot()
+    assert snap.lift == "squat" and snap.rep_lift == "squat"
+    assert snap.rep_count == 3

@@ -15,6 +15,7 @@ from coach.store import SessionDetail
 # Dense enough that a click anywhere on a person lands on a point, sparse enough for SVG.
 PICK_GRID_POINTS = 48
 FLAG_COLOR = "#d62728"
+REP_FILL = "rgba(31, 119, 180, 0.12)"
 
 
 def _nice(name: str) -> str:
@@ -72,6 +73,7 @@ def session_traces(detail: SessionDetail) -> go.Figure:
         [f.t_s for f in frames], [f.angles_deg for f in frames], x_title="time (s)",
         title="Joint angles over the session",
     )  # fmt: skip
+    shade_reps(fig, [(r.start_s, r.end_s, f"rep {r.index + 1}") for r in detail.reps])
     flagged = [f for f in frames if f.flags]
     if flagged:
         top = max((v for f in frames for v in f.angles_deg.values() if math.isfinite(v)), default=0)
@@ -82,6 +84,39 @@ def session_traces(detail: SessionDetail) -> go.Figure:
                   for f in flagged],
             hovertemplate="%{x:.2f} s<br>%{text}<extra></extra>",
         )  # fmt: skip
+    return fig
+
+
+def shade_reps(fig: go.Figure, spans: Sequence[tuple[float, float, str]]) -> go.Figure:
+    """Shade each rep's [start, end] (seconds) behind the traces, labelled "rep N"."""
+    for start, end, label in spans:
+        fig.add_vrect(
+            x0=start, x1=end, fillcolor=REP_FILL, line_width=0, layer="below",
+            annotation_text=label, annotation_position="top left",
+        )  # fmt: skip
+    return fig
+
+
+def clip_traces(
+    t_s: Sequence[float], traces: Mapping[str, Sequence[float]],
+    reps: Sequence[tuple[float, float, str]], flags: Sequence[tuple[float, str]],
+) -> go.Figure:  # fmt: skip
+    """A clip's angle traces over time with its reps shaded and flagged moments marked."""
+    fig = go.Figure()
+    for name, ys in traces.items():
+        fig.add_scatter(x=list(t_s), y=[_finite(v) for v in ys], mode="lines", name=_nice(name))
+    shade_reps(fig, reps)
+    if flags:
+        top = max((v for ys in traces.values() for v in ys if math.isfinite(v)), default=0.0)
+        fig.add_scatter(
+            x=[t for t, _ in flags], y=[top + 10.0] * len(flags), mode="markers", name="flagged",
+            marker={"symbol": "triangle-down", "size": 12, "color": FLAG_COLOR},
+            text=[text for _, text in flags], hovertemplate="%{x:.2f} s<br>%{text}<extra></extra>",
+        )  # fmt: skip
+    fig.update_layout(
+        xaxis_title="time (s)", yaxis_title="angle (°, 2D image)", height=360,
+        margin={"t": 30, "b": 10}, title="Joint angles over the set (reps shaded)",
+    )  # fmt: skip
     return fig
 
 

@@ -7,6 +7,7 @@ store, athlete, lift) is resolved on the script thread and captured in a `LiveCo
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import av
 import streamlit as st
 
-from coach.live import LiveAnalyzer, LiveRecorder, StoreFrameWriter
+from coach.live import LiveAnalyzer, LiveRecorder, LiveState, StoreFrameWriter
 from coach.pose import create_estimator
 from coach.settings import Settings
 from coach.store import Store
@@ -58,7 +59,9 @@ def _factory(config: LiveConfig) -> Callable[[], tuple[LiveAnalyzer, Callable[[]
         )
         config.session_id = session_id
         writer = StoreFrameWriter(store, session_id)
-        return LiveAnalyzer(estimator, settings, lift=lift, sink=writer), writer.close
+        analyzer = LiveAnalyzer(estimator, settings, lift=lift, sink=writer,
+                                rep_sink=writer.add_rep)
+        return analyzer, writer.close
 
     return build
 
@@ -110,3 +113,37 @@ def streamer(settings: Settings, rec: LiveRecorder, config: LiveConfig) -> Strea
     if not playing and not ctx.state.signalling and rec.running:
         rec.stop()  # STOP pressed: end the session even if the track's end event was missed
     return StreamStatus(playing, config.session_id, rec.error)
+
+
+def utterance(snap: LiveState, spoken: dict[str, object]) -> str | None:
+    """What to say now: the rep count when it changed, and the top cue when it changed (and is
+    a fault); None when nothing changed. `spoken` (this tab's memory) is updated."""
+    parts = []
+    if snap.rep_count != spoken.get("count", 0):
+        parts.append(str(snap.rep_count))
+    if snap.top_cue and snap.top_cue != spoken.get("cue"):
+        parts.append(snap.top_cue)
+    spoken["count"], spoken["cue"] = snap.rep_count, snap.top_cue
+    return ". ".join(parts) if parts else None
+
+
+def speak(text: str) -> None:
+    """Say `text` once through the browser's speechSynthesis (the top page's, whose user
+    clicked the checkbox, so autoplay rules allow it); the text is also left in the snippet's
+    DOM (#liftcoach-speech) so tests can read what was said."""
+    import streamlit.components.v1 as components
+
+    payload = json.dumps(text)
+    components.html(
+        f"""<div id="liftcoach-speech">{text.replace("<", "&lt;")}</div><script>
+(() => {{
+  const text = {payload};
+  try {{
+    const w = (window.parent && window.parent.speechSynthesis) ? window.parent : window;
+    const u = new w.SpeechSynthesisUtterance(text);
+    w.speechSynthesis.speak(u);
+  }} catch (e) {{ /* no speech in this browser: the text stays on screen */ }}
+}})();
+</script>""",
+        height=0,
+    )

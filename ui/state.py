@@ -12,3 +12,11 @@ LIVE_RECORDER = "live.recorder"
 LIVE_CONFIG = "live.config"
 # Sessions page: the session open for review.
 SESSIONS_OPEN = "sessions.open"
+# Live page: whether to speak the count and cue, and what was spoken last ({count, cue}).
+LIVE_SPEAK = "live.speak"
+LIVE_SPOKEN = "live.spoken"
+# Video page: the uploaded clip, the coach's reference clip, and the last analysed set
+# (ui.video.VideoResult).
+VIDEO_UPLOAD = "video.upload"
+VIDEO_REFERENCE_UPLOAD = "video.reference_upload"
+VIDEO_RESULT = "video.result"

@@ -138,3 +138,23 @@ def flag_label(flag: FlagRecord) -> str:
 def flag_thumbnails(store: Store, detail: SessionDetail) -> dict[int, bytes | None]:
     """Thumbnails of the session's flagged frames, by frame id (one read per flagged frame)."""
     return {f.id: store.thumbnail(f.id) for f in detail.frames if f.flags and f.has_thumbnail}
+
+
+def session_reps_table(detail: SessionDetail) -> pd.DataFrame:
+    """The session's reps: number, times, verdict and the flags raised inside each rep."""
+    from coach.store.rep_export import rep_flags
+
+    flags = rep_flags(detail)
+    rows = [
+        {
+            "rep": r.index + 1, "start (s)": round(r.start_s, 2),
+            "bottom (s)": round(r.bottom_s, 2), "end (s)": round(r.end_s, 2),
+            "flags": len(flags[r.index]),
+            "flagged joints": ", ".join(sorted({f.joint.replace("_", " ")
+                                                for f in flags[r.index]})),
+            "verdict": r.verdict,
+        }
+        for r in detail.reps
+    ]  # fmt: skip
+    columns = ["rep", "start (s)", "bottom (s)", "end (s)", "flags", "flagged joints", "verdict"]
+    return pd.DataFrame(rows, columns=columns)

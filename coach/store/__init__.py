@@ -25,6 +25,7 @@ from coach.store.records import (
     SessionSummary,
     VerdictRecord,
 )
+from coach.store.rep_export import REP_COLUMNS
 from coach.store.store import MAX_THUMBNAIL_BYTES, Store
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "FLAG_COLUMNS",
     "KEYPOINT_COLUMNS",
     "MAX_THUMBNAIL_BYTES",
+    "REP_COLUMNS",
     "SCHEMA_VERSION",
     "SESSION_KINDS",
     "FlagRecord",

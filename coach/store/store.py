@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coach.errors import StorageError
 from coach.keypoints import Keypoints
-from coach.store import export, queries
+from coach.store import export, queries, rep_export
 from coach.store.codec import angles_to_json, finite_or_none, keypoints_to_json
 from coach.store.engine import READ_OPTION, ensure_schema, open_engine, redact, translate_errors
 from coach.store.models import (
@@ -308,6 +308,18 @@ class Store:
     def export_json(self, session_id: int) -> dict[str, Any]:
         """A JSON-ready dict of the whole session (see `coach.store.export`)."""
         return export.json_document(self.load_session(session_id))
+
+    def reps_frame(self, session_id: int) -> pd.DataFrame:
+        """One row per rep with its flags (see `coach.store.rep_export`)."""
+        return rep_export.reps_dataframe(self.load_session(session_id))
+
+    def export_reps_csv(self, session_id: int) -> bytes:
+        """UTF-8 CSV, one row per rep with its flags (see `coach.store.rep_export`)."""
+        return rep_export.reps_csv_bytes(self.load_session(session_id))
+
+    def export_reps_json(self, session_id: int) -> dict[str, Any]:
+        """A JSON-ready dict of the session's reps and their flags (`coach.store.rep_export`)."""
+        return rep_export.reps_json(self.load_session(session_id))
 
 
 def _now() -> datetime:

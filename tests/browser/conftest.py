@@ -46,11 +46,22 @@ def camera_y4m(fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 @pytest.fixture(scope="session")
-def browser(camera_y4m: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright driver for the whole run (the sync API allows one per thread); each
+    fake-camera clip gets its own Chromium context from it."""
+    _require_browser()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw, launch_chromium(
-        pw, tmp_path_factory.mktemp("chromium-profile"), y4m=camera_y4m
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(
+    camera_y4m: Path, playwright_driver: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    with launch_chromium(
+        playwright_driver, tmp_path_factory.mktemp("chromium-profile"), y4m=camera_y4m
     ) as context:
         yield context
 

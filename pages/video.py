@@ -1,0 +1,88 @@
+"""Video page: upload a set, count and judge its reps against the gold or a coach's own set,
+see the angle traces, the rep table and each rep's key frames beside the reference."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.classify import LIFT_NAMES
+from coach.errors import LiftCoachError
+from ui import charts, loaders, state
+from ui.video import ACCEPTED_TYPES, FPS_CHOICES, VideoResult, analyse_set, chart_inputs, reps_table
+
+st.title("🎬 Video check")
+st.caption(
+    "Upload a clip of a set (MP4, MOV or WebM, up to 10 minutes). Each rep is counted, judged "
+    "at the bottom and at lockout, compared with the reference rep (DTW) and checked against "
+    "the reference's own spread at its start and bottom."
+)
+settings = loaders.settings()
+a, b, c = st.columns(3)
+athlete = a.text_input("Athlete", key="video.athlete", placeholder="e.g. Ada")
+lift = b.selectbox("Lift", ["auto", *LIFT_NAMES], key="video.lift",
+                   format_func=lambda v: "detect automatically" if v == "auto" else v)
+fps_label = c.selectbox("Analysis rate", list(FPS_CHOICES), key="video.fps")
+clip = st.file_uploader("Clip of the set", type=list(ACCEPTED_TYPES), key=state.VIDEO_UPLOAD)
+source = st.radio("Compare with", ["the shipped gold rep", "a coach's recorded good set"],
+                  horizontal=True, key="video.reference_kind")
+reference = None
+if source != "the shipped gold rep":
+    reference = st.file_uploader("The coach's good set (a clip)", type=list(ACCEPTED_TYPES),
+                                 key=state.VIDEO_REFERENCE_UPLOAD)
+ready = clip is not None and athlete.strip() and (reference is not None or source.endswith("rep"))
+if st.button("Analyse", type="primary", disabled=not ready, key="video.analyse"):
+    bar = st.progress(0.0, text="Loading the pose model…")
+    try:
+        assert clip is not None
+        result = analyse_set(
+            (clip.name, clip.getvalue()), settings, loaders.store(), athlete=athlete,
+            lift=lift, fps=FPS_CHOICES[fps_label],
+            reference_clip=None if reference is None else (reference.name, reference.getvalue()),
+            progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text),
+        )  # fmt: skip
+    except LiftCoachError as exc:
+        bar.empty()
+        st.error(f"This clip cannot be analysed: {exc}")
+        st.stop()
+    bar.empty()
+    st.session_state[state.VIDEO_RESULT] = result
+
+result: VideoResult | None = st.session_state.get(state.VIDEO_RESULT)
+if result is None:
+    st.info("Enter the athlete's name, add a clip and press **Analyse**.")
+    st.stop()
+
+analysis = result.analysis
+if result.session_id is not None:
+    st.success(f"Saved for {result.athlete} as session #{result.session_id} "
+               "(see the Sessions page).")
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Lift", analysis.lift.label, analysis.lift.source, delta_color="off", delta_arrow="off")
+m2.metric("Reps", len(analysis.reps))
+m3.metric("Frames analysed", len(analysis.t_s), f"{analysis.fps_processed:.1f} fps processed",
+          delta_color="off", delta_arrow="off")
+m4.metric("Reference", analysis.reference.source if analysis.reference else "—")
+if analysis.reference is not None:
+    ref = analysis.reference
+    limits = ", ".join(f"{k} {v:.0f}°" for k, v in ref.limits_deg.items())
+    st.caption(f"Reference: {ref.source} ({'3D' if ref.angles_3d else '2D image'} angles). "
+               f"Pose limits from its own spread: {limits}.")
+st.plotly_chart(charts.clip_traces(**chart_inputs(analysis)), key="video.traces")
+
+st.subheader("Reps")
+if not analysis.reps:
+    st.warning("No complete rep was found: film the whole body, side-on, through full reps.")
+    st.stop()
+st.dataframe(reps_table(analysis), hide_index=True, key="video.reps")
+
+st.subheader("Key frames beside the reference")
+rep_no = st.selectbox("Rep", [v.rep.index + 1 for v in analysis.reps], key="video.rep")
+frames = result.keyframes.get(rep_no - 1, ())
+st.markdown(analysis.reps[rep_no - 1].feedback())
+for frame in frames:
+    left, right = st.columns([3, 2])
+    left.image(frame.lifter_rgb, caption=f"rep {rep_no}, {frame.position} at {frame.t_s:.2f} s "
+               "(arrows: toward the reference's angle)")
+    right.image(frame.reference_rgb, caption=f"reference at the {frame.position}")
+    for words in frame.arrows:
+        left.caption(words)
