@@ -153,3 +153,44 @@ def test_human_summary_without_json(tmp_path, blank_png) -> None:
                    env={"LIFTCOACH_REPLAY": str(replay), "LIFTCOACH_DATA": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     assert "backend: replay" in proc.stdout and "lift: squat (given)" in proc.stdout
+
+
+WARMUP_CLIP = "gym-app-ai_TheSebitzu/videos/videos__bench_press_warmup.mp4"  # 1 rep by hand
+
+
+def test_analyze_video_json_on_a_real_clip(tmp_path, fixtures) -> None:
+    proc = run_cli("analyze-video", str(fixtures / WARMUP_CLIP), "--lift", "bench", "--json",
+                   env={"LIFTCOACH_DATA": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["rep_count"] == 1 == len(doc["reps"])
+    rep = doc["reps"][0]
+    assert 0 <= rep["start_s"] < rep["bottom_s"] < rep["end_s"] <= doc["video"]["duration_s"]
+    assert isinstance(rep["flags"], list) and rep["feedback"].startswith("rep 1:")
+    assert doc["lift"]["label"] == "bench" and doc["lift"]["source"] == "given"
+    n = doc["frames_analysed"]
+    assert n > 10 and len(doc["traces"]["t_s"]) == n == len(doc["traces"]["left_elbow"])
+    assert doc["fps_processed"] > 0 and doc["timings_ms"]["total"] > 0
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(b"", "empty"), (b"just some text, not a clip", "video")],
+    ids=["empty-file", "text-file"],
+)
+def test_bad_clip_exits_2(tmp_path, content, words) -> None:
+    path = tmp_path / "bad.mp4"
+    path.write_bytes(content)
+    assert_clean_error(run_cli("analyze-video", str(path)), 2, words)
+
+
+def test_truncated_clip_exits_2(tmp_path, fixtures) -> None:
+    data = (fixtures / WARMUP_CLIP).read_bytes()
+    path = tmp_path / "cut.mp4"
+    path.write_bytes(data[: len(data) // 2])
+    proc = run_cli("analyze-video", str(path), "--lift", "bench")
+    assert_clean_error(proc, 2, "cut.mp4")
+
+
+def test_missing_clip_exits_2(tmp_path) -> None:
+    assert_clean_error(run_cli("analyze-video", str(tmp_path / "none.mp4")), 2, "not found")
