@@ -67,11 +67,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from coach.errors import BadInput
 from coach.keypoints import Joint
+from coach.pair_rule import CAMERA_VIEWS, VIEW_GROUP, PairRule, Variant, per_side
+
+__all__ = [
+    "CAMERA_VIEWS",
+    "CRITICAL_PAIRS",
+    "GOLD_VIEWS",
+    "LIFTS",
+    "MIN_GOLD_DISTANCE",
+    "PAIR_RULES",
+    "PHASES",
+    "VARIANTS",
+    "VIEW_GROUP",
+    "WIDTH_BOX_EXCLUDES",
+    "PairRule",
+    "Variant",
+    "rules_for",
+]
 
 J = Joint
 
@@ -79,8 +95,6 @@ LIFTS: tuple[str, ...] = ("squat", "bench", "deadlift")
 # Gold views, one gold annotation each (DESIGN.md section 1). "front" for bench = camera at the
 # lifter's feet end.
 GOLD_VIEWS: tuple[str, ...] = ("front", "left", "right")
-# Views the camera can be estimated to be in (coach.view); "oblique" is anything in between.
-CAMERA_VIEWS: tuple[str, ...] = ("front", "left", "right", "oblique")
 # Phases per lift: the gold has one pose per phase and view; the lifter is compared with the
 # nearest phase (coach.scoring.nearest_phase).
 PHASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -97,109 +111,8 @@ PHASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 # widths that survive perspective start producing verdicts.
 MIN_GOLD_DISTANCE: float = 0.03
 
-# Views that see a pair alike when it is not vertical: left and right are mirror images.
-VIEW_GROUP: Mapping[str, str] = MappingProxyType(
-    {"front": "front", "left": "side", "right": "side", "oblique": "oblique"}
-)
-
 _WIDTH_VIEWS = frozenset({"front"})  # widths: only straight-on (front, or bench feet end)
 _LENGTH_VIEWS = frozenset({"front", "left", "right", "oblique"})  # limb lengths: any view
-
-
-@dataclass(frozen=True)
-class PairRule:
-    """One critical pair of one lift, with its band, visibility and wording.
-
-    Attributes:
-        a, b: the two joints; d is measured from a to b.
-        name: short human name used in notes, e.g. "knee width".
-        band: (low, high) allowed ratio d_lifter / d_gold, unitless, low < 1 < high.
-        views: camera (and gold) views that can show the pair.
-        hidden_in: (view, phase) pairs where the pair is foreshortened past use.
-        view_invariant_in: phases where the pair is vertical, so views compare across.
-        width_box_excludes: joints left out of the box width W for this pair, replacing the
-            lift's `WIDTH_BOX_EXCLUDES` (None: use the lift's).
-        relative_to: a reference pair; the pair's d is divided by the reference's d (lifter
-            and gold alike). None: the plain d.
-        too_small: reason shown when the ratio is below `band[0]` ("" when band[0] is 0).
-        too_large: reason shown when the ratio is above `band[1]` ("" when band[1] is inf).
-        flag: joints highlighted when the pair is flagged.
-        why: why this band and these views (for maintainers).
-    """
-
-    a: Joint
-    b: Joint
-    name: str
-    band: tuple[float, float]
-    views: frozenset[str]
-    too_small: str
-    too_large: str
-    why: str
-    flag: tuple[Joint, ...] = ()
-    hidden_in: frozenset[tuple[str, str]] = field(default_factory=frozenset)
-    view_invariant_in: frozenset[str] = field(default_factory=frozenset)
-    width_box_excludes: frozenset[Joint] | None = None
-    relative_to: tuple[Joint, Joint] | None = None
-
-    @property
-    def joints(self) -> tuple[Joint, Joint]:
-        return (self.a, self.b)
-
-    @property
-    def measured_joints(self) -> tuple[Joint, ...]:
-        """Every joint the measurement needs: the pair's and the reference pair's."""
-        return (self.a, self.b) + (self.relative_to or ())
-
-    @property
-    def faults(self) -> tuple[bool, bool]:
-        """(below the band is a fault, above the band is a fault): open edges are not."""
-        return (self.band[0] > 0, math.isfinite(self.band[1]))
-
-    def judged_phases(self, phases: tuple[str, ...]) -> tuple[str, ...]:
-        """The phases (of `phases`) in which some camera view can judge this pair."""
-        return tuple(ph for ph in phases if any(self.can_show(v, ph) for v in CAMERA_VIEWS))
-
-    @property
-    def flag_joints(self) -> tuple[Joint, ...]:
-        """Joints to highlight: `flag` when given, else both joints of the pair."""
-        return self.flag or (self.a, self.b)
-
-    def can_show(self, view: str, phase: str) -> bool:
-        """True when a camera (or gold) in `view` can judge this pair at `phase`."""
-        return view in self.views and (view, phase) not in self.hidden_in
-
-    def comparable(self, camera: str, gold_view: str, phase: str) -> bool:
-        """True when a photo from `camera` may be judged against the gold seen from `gold_view`:
-        both can show the pair and they see it alike (same view group, or a vertical pair)."""
-        if not (self.can_show(camera, phase) and self.can_show(gold_view, phase)):
-            return False
-        return phase in self.view_invariant_in or VIEW_GROUP[camera] == VIEW_GROUP[gold_view]
-
-
-def _per_side(left: PairRule) -> tuple[PairRule, PairRule]:
-    """The LEFT rule as written and its RIGHT twin (joints swapped side, 'left' -> 'right')."""
-    swap = {j: Joint[j.name.replace("LEFT_", "RIGHT_")] for j in Joint if j.name.startswith("LEFT")}
-
-    def side(text: str) -> str:
-        return text.replace("left", "right").replace("Left", "Right")
-
-    right = PairRule(
-        a=swap.get(left.a, left.a),
-        b=swap.get(left.b, left.b),
-        name=side(left.name),
-        band=left.band,
-        views=left.views,
-        too_small=side(left.too_small),
-        too_large=side(left.too_large),
-        why=left.why,
-        flag=tuple(swap.get(j, j) for j in left.flag),
-        hidden_in=left.hidden_in,
-        view_invariant_in=left.view_invariant_in,
-        width_box_excludes=left.width_box_excludes,
-        relative_to=left.relative_to,
-    )
-    return left, right
-
 
 _ANKLES = (J.LEFT_ANKLE, J.RIGHT_ANKLE)
 _OPEN = math.inf  # an open band edge: that side is accepted technique, not a fault
@@ -244,7 +157,7 @@ _SQUAT: tuple[PairRule, ...] = (
             "for the lifter's hips and the variant, so it is reported, never flagged; it still "
             "anchors the knee-width (valgus) check. A width: front only.",
     ),
-    *_per_side(
+    *per_side(
         PairRule(
             J.LEFT_HIP, J.LEFT_KNEE, "left thigh", (0.70, 1.60), _LENGTH_VIEWS,
             too_small="left thigh looks shorter than the gold's from the side: hips higher "
@@ -271,7 +184,7 @@ _BENCH: tuple[PairRule, ...] = (
         too_large="hands much wider than the gold: grip too wide",
         why="Grip width sets the bar path and shoulder load. A width: from the feet end only.",
     ),
-    *_per_side(
+    *per_side(
         PairRule(
             J.LEFT_WRIST, J.LEFT_ELBOW, "left forearm", (0.60, 1.60), _LENGTH_VIEWS,
             too_small="left forearm not stacked under the bar like the gold's: elbow tucked "
@@ -295,7 +208,7 @@ _BENCH: tuple[PairRule, ...] = (
         width_box_excludes=frozenset({J.LEFT_ELBOW, J.RIGHT_ELBOW, J.LEFT_KNEE, J.RIGHT_KNEE,
                                       J.LEFT_ANKLE, J.RIGHT_ANKLE}),
     ),
-    *_per_side(
+    *per_side(
         PairRule(
             J.LEFT_ELBOW, J.LEFT_SHOULDER, "left upper arm", (0.40, 1.60), _LENGTH_VIEWS,
             too_small="left upper arm at a different angle from the gold's: elbow flared out "
@@ -357,30 +270,6 @@ _DEADLIFT: tuple[PairRule, ...] = (
             "2000), so the band is open above. A width: front only.",
     ),
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A recognised variant of a lift, which the conventional gold would wrongly flag.
-
-    Attributes:
-        name: e.g. "sumo deadlift".
-        pair: the pair that recognises it (front view only, as every width).
-        min_ratio: recognised when the pair's ratio to the FRONT gold is at least this.
-        inside: (inner pair, outer pair): also required, the inner pair is narrower than the
-            outer one in the lifter's photo (e.g. hands inside the knees); None: no such test.
-        bands: replacement bands for some pairs while the variant is recognised.
-        note: what the lifter reads when it is recognised.
-        why: the evidence for `min_ratio` and the bands.
-    """
-
-    name: str
-    pair: tuple[Joint, Joint]
-    min_ratio: float
-    inside: tuple[tuple[Joint, Joint], tuple[Joint, Joint]] | None
-    bands: Mapping[tuple[Joint, Joint], tuple[float, float]]
-    note: str
-    why: str
 
 
 _SUMO = Variant(

@@ -1,5 +1,5 @@
 """Live rep counting: the clip's segmentation fed one webcam frame at a time, plus a verdict for
-each counted rep. Streamlit-free; `coach.live.LiveAnalyzer` drives it.
+each counted rep. Streamlit-free; `coach.live_analyzer.LiveAnalyzer` drives it.
 
 Same chain as `coach.clip.analyze_video`, made causal:
 - key angle = `coach.reps.key_angle_trace` of the 2D image angles (what clips are counted on);
