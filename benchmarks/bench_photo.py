@@ -87,7 +87,8 @@ def run(fixtures: Path | None) -> str:
             f"| raw MediaPipe (imdecode + Pose.process) | {raw.row()} |",
             f"| LiftCoach analyze_photo | {ours.row()} |",
             f"\nRatio of medians: **{ours.median_ms / raw.median_ms:.2f}x** (target: 1.25x or "
-            "less). Ours includes EXIF handling, the 1280 px downscale, lifter choice and "
+            "less). Ours includes the photo checks (size, truncation, EXIF orientation), the "
+            "downscale of photos over 1920 px, lifter choice and "
             "thresholding.\n"]
     out.append(_accuracy(fixtures, estimator))
     estimator.close()

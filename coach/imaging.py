@@ -73,12 +73,45 @@ def load_image(source: bytes | str | Path, *, max_pixels: int = 50_000_000) -> L
         # Someone enabled Pillow's global "pad truncated files with grey" switch; we would
         # then hand half-grey photos to the pose model. That is a bug in the process setup.
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is enabled; LiftCoach needs it off")
+    import cv2
+
     with _open_source(source) as stream, _open_image(stream) as img:
         _check_size(img, max_pixels)
         fmt = str(img.format or "unknown")
-        rgb = _decode_upright_rgb(img)
-    bgr = np.ascontiguousarray(rgb[..., ::-1])
+        bgr = _fast_jpeg_bgr(img, stream)
+        if bgr is None:
+            bgr = cv2.cvtColor(_decode_upright_rgb(img), cv2.COLOR_RGB2BGR)
     return LoadedImage(bgr=bgr, width_px=int(bgr.shape[1]), height_px=int(bgr.shape[0]), format=fmt)
+
+
+def _fast_jpeg_bgr(img: Image.Image, stream: IO[bytes]) -> NDArray[np.uint8] | None:
+    """OpenCV's decoder for the common case, a complete upright 8-bit RGB or grey JPEG.
+
+    It is ~2x faster than Pillow's path here and gives BGR directly. OpenCV pads a truncated
+    JPEG with grey instead of failing, so this path is taken only when the data ends with the
+    JPEG end-of-image marker; anything else (truncated, CMYK, EXIF-rotated, PNG, WebP) goes
+    through Pillow, which refuses damaged files. None = not this case.
+    """
+    import cv2
+
+    if img.format != "JPEG" or img.mode not in {"RGB", "L"} or _orientation(img) != 1:
+        return None
+    stream.seek(0)
+    data = stream.read()
+    if not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        return None
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if bgr is None or bgr.shape[:2] != (img.size[1], img.size[0]):
+        return None
+    return np.asarray(bgr, dtype=np.uint8)
+
+
+def _orientation(img: Image.Image) -> int:
+    """The EXIF orientation tag (1 = upright, also when absent or unreadable)."""
+    try:
+        return int(img.getexif().get(0x0112, 1))
+    except (OSError, SyntaxError, ValueError, TypeError):
+        return 1
 
 
 def _open_source(source: bytes | str | Path) -> IO[bytes]:
@@ -127,7 +160,8 @@ def _decode_upright_rgb(img: Image.Image) -> NDArray[np.uint8]:
     """Force a full decode, apply EXIF orientation, and convert to (H, W, 3) uint8 RGB."""
     try:
         img.load()  # decodes every byte now, so truncation raises here and not later
-        upright = ImageOps.exif_transpose(img) or img
+        # exif_transpose copies even an upright image: only call it when it will turn.
+        upright = (ImageOps.exif_transpose(img) or img) if _orientation(img) != 1 else img
         return _to_rgb8(upright)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise BadImage(_too_large_message(img.size)) from None
@@ -148,7 +182,8 @@ def _to_rgb8(img: Image.Image) -> NDArray[np.uint8]:
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (*ALPHA_BACKGROUND_BGR[::-1], 255))
         img = Image.alpha_composite(background, rgba)
-    rgb: NDArray[np.uint8] = np.asarray(img.convert("RGB"), dtype=np.uint8)
+    rgb: NDArray[np.uint8] = np.asarray(img if img.mode == "RGB" else img.convert("RGB"),
+                                        dtype=np.uint8)
     return rgb
 
 

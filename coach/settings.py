@@ -10,7 +10,7 @@ Every key, its unit and when to change it (the README's Configuration table mirr
 | device | LIFTCOACH_DEVICE | auto | torch device for ViTPose: auto, cpu, cuda, cuda:N |
 | min_keypoint_score | LIFTCOACH_MIN_SCORE | 0.3 | joints below this confidence count as missing |
 | max_image_pixels | LIFTCOACH_MAX_PIXELS | 50000000 | photos larger than this are refused (decompression bombs) |
-| inference_max_side_px | LIFTCOACH_INFER_SIDE | 1280 | photos are downscaled to this longest side for the model |
+| inference_max_side_px | LIFTCOACH_INFER_SIDE | 1920 | larger photos are downscaled to this longest side for the model |
 | data_dir | LIFTCOACH_DATA | ./data | the SQLite session file and coach gold overrides (gold/) |
 | database_url | DATABASE_URL | (sqlite under data_dir) | SQLAlchemy URL, e.g. postgresql+psycopg://... |
 | ice_servers | LIFTCOACH_ICE_SERVERS | [] | JSON list of WebRTC ICE servers (STUN/TURN) |
@@ -57,7 +57,9 @@ class Settings:
     device: str = "auto"
     min_keypoint_score: float = 0.3
     max_image_pixels: int = 50_000_000
-    inference_max_side_px: int = 1280
+    # The models resize internally (MediaPipe to 256 px, RT-DETR to 640; ViTPose crops), so
+    # full-HD frames go in untouched and only bigger photos pay for a resize.
+    inference_max_side_px: int = 1920
     data_dir: str = "./data"
     database_url: str = ""
     ice_servers: tuple[dict[str, Any], ...] = ()

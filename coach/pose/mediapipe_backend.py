@@ -42,6 +42,7 @@ import threading
 from types import TracebackType
 from typing import Any
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -128,7 +129,8 @@ class MediaPipeEstimator:
             raise ValueError(
                 f"image must be (H, W, 3) uint8, got {image_bgr.shape} {image_bgr.dtype}"
             )
-        rgb = np.ascontiguousarray(image_bgr[..., ::-1])
+        # cvtColor is several times faster than a reversed-stride numpy copy at 1080p.
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         with self._lock:
             if self._closed:
                 raise RuntimeError("MediaPipeEstimator was closed")
