@@ -14,8 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import time_calls
-from coach.errors import GoldAnnotationError
-from coach.form_rules import PHASES
 from coach.keypoints import Keypoints
 from coach.scoring import GoldMapping, assess_form
 
@@ -24,21 +22,9 @@ _YAWS = {"front": 0.0, "left": 90.0, "right": -90.0}
 
 
 def _gold(lift: str) -> GoldMapping:
-    try:
-        from coach.gold import load_gold
+    from coach.gold import load_gold
 
-        return load_gold(lift).as_mapping()
-    except (ImportError, GoldAnnotationError):
-        from coach import synth
-
-        out: dict[str, dict[str, Keypoints]] = {}
-        for view, yaw in _YAWS.items():
-            out[view] = {}
-            for i, phase in enumerate(PHASES[lift]):
-                world = synth.pose_world(lift, synth.phase_pose(lift, float(i)), synth.Body())
-                cam = synth.fit_camera(world, synth.Camera(yaw_deg=yaw, pitch_deg=5.0))
-                out[view][phase] = synth.project(world, cam)
-        return out
+    return load_gold(lift).as_mapping()
 
 
 def _one(photos: Iterator[Keypoints], lift: str, gold: GoldMapping) -> None:

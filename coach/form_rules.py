@@ -117,6 +117,20 @@ _LENGTH_VIEWS = frozenset({"front", "left", "right", "oblique"})  # limb lengths
 _ANKLES = (J.LEFT_ANKLE, J.RIGHT_ANKLE)
 _OPEN = math.inf  # an open band edge: that side is accepted technique, not a fault
 
+
+def _knee_cave(why: str) -> PairRule:
+    """Knees caving in (valgus), judged relative to the stance: the same rule for every
+    standing lift; `why` says what it means in that lift."""
+    return PairRule(
+        J.LEFT_KNEE, J.RIGHT_KNEE, "knee width", (0.70, _OPEN), _WIDTH_VIEWS,
+        too_small="knees much narrower than the feet, compared with the gold: knees caving in "
+                  "(valgus)",
+        too_large="",
+        relative_to=_ANKLES,
+        why=why,
+    )
+
+
 _SQUAT: tuple[PairRule, ...] = (
     PairRule(
         J.LEFT_WRIST, J.RIGHT_WRIST, "grip width", (0.0, _OPEN), _WIDTH_VIEWS,
@@ -127,12 +141,7 @@ _SQUAT: tuple[PairRule, ...] = (
             "of that is a squat fault, so the pair is reported and never flagged. A width: "
             "front only.",
     ),
-    PairRule(
-        J.LEFT_KNEE, J.RIGHT_KNEE, "knee width", (0.70, _OPEN), _WIDTH_VIEWS,
-        too_small="knees much narrower than the feet, compared with the gold: knees caving in "
-                  "(valgus)",
-        too_large="",
-        relative_to=_ANKLES,
+    _knee_cave(
         why="Valgus means the knees collapse inside the line of the feet, so the knees are "
             "measured relative to the stance: knee width / ankle width, lifter against gold "
             "(2D knee separation on its own depends on stance width and limb rotation as "
@@ -258,12 +267,7 @@ _DEADLIFT: tuple[PairRule, ...] = (
             "is the conventional mean - 2 SD (16 cm) over the gold's 34 cm, 0.47, rounded "
             "down. A width: front only.",
     ),
-    PairRule(
-        J.LEFT_KNEE, J.RIGHT_KNEE, "knee width", (0.70, _OPEN), _WIDTH_VIEWS,
-        too_small="knees much narrower than the feet, compared with the gold: knees caving in "
-                  "(valgus)",
-        too_large="",
-        relative_to=_ANKLES,
+    _knee_cave(
         why="Knees caving in during the pull is the fault to catch: knee width relative to "
             "stance width, as for the squat (Sigward et al. 2011). Knees out is coached in "
             "both styles (the sumo pull pushes them out over the toes, Escamilla et al. "

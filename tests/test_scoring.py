@@ -255,28 +255,17 @@ def test_report_to_dict_is_plain_json(squat_gold) -> None:
     assert set(doc["flagged_joints"][0]) == {"joint", "reason", "confidence"}
 
 
-# --- integration with coach.synth (and coach.gold once it exists) ------------------------------
+# --- integration with coach.synth and the shipped coach.gold ------------------------------------
 
 GOLD_YAWS = {"front": 0.0, "left": 90.0, "right": -90.0}
 
 
 def _synth_gold(lift: str) -> dict:
-    """The shipped gold (coach.gold) when it can be loaded, else one made from coach.synth:
-    the default body in textbook form, cameras at the three gold views."""
-    try:
-        from coach.gold import load_gold
+    """The shipped gold: made from coach.synth by scripts/make_gold.py (the default body in
+    textbook form, cameras at the three gold views)."""
+    from coach.gold import load_gold
 
-        return dict(load_gold(lift).as_mapping())
-    except (ImportError, GoldAnnotationError):
-        synth = pytest.importorskip("coach.synth")
-        out: dict = {}
-        for view, yaw in GOLD_YAWS.items():
-            out[view] = {}
-            for i, phase in enumerate(PHASES[lift]):
-                world = synth.pose_world(lift, synth.phase_pose(lift, float(i)), synth.Body())
-                cam = synth.fit_camera(world, synth.Camera(yaw_deg=yaw, pitch_deg=5.0))
-                out[view][phase] = synth.project(world, cam)
-        return out
+    return dict(load_gold(lift).as_mapping())
 
 
 @pytest.fixture(scope="module")
