@@ -74,11 +74,14 @@ def analyze_photo(
     *,
     click_xy: tuple[float, float] | None = None,
     lift: str | None = None,
+    decode_ms: float | None = None,
 ) -> tuple[FrameAnalysis, NDArray[np.uint8]]:
     """Decode a photo (unless given decoded) and analyse it.
 
     Args:
         source: encoded image bytes, a path, or an image from `decode_photo`.
+        decode_ms: with an image from `decode_photo`, the time it took (counted in the
+            timings as the "decode" stage).
         click_xy: a point (original pixels) on the person to analyse instead of the default.
         lift: None for keypoints only; "auto" to classify the lift; or "squat"/"bench"/"deadlift"
             to give it. Anything but None adds form verdicts.
@@ -92,6 +95,8 @@ def analyze_photo(
     timer = _Timer()
     if isinstance(source, LoadedImage):
         image = source
+        if decode_ms is not None:
+            timer.ms["decode"] = decode_ms
     else:
         image, decode_ms = decode_photo(source, settings)
         timer.ms["decode"] = decode_ms

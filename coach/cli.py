@@ -108,11 +108,10 @@ def _analyze_photo(args: argparse.Namespace, settings: Settings) -> int:
     image, decode_ms = decode_photo(args.photo, settings)
     estimator = create_estimator(settings.backend, settings)
     try:
-        result, bgr = analyze_photo(image, estimator, settings, click_xy=click, lift=args.lift)
+        result, bgr = analyze_photo(image, estimator, settings, click_xy=click, lift=args.lift,
+                                    decode_ms=decode_ms)
     finally:
         _close(estimator)
-    result.timings_ms["decode"] = round(decode_ms, 2)
-    result.timings_ms["total"] = round(result.timings_ms["total"] + decode_ms, 2)
     if args.out:
         write_image(args.out, annotate(bgr, result))
     _emit(analysis_to_json(result), args.json, _photo_summary)

@@ -30,10 +30,11 @@ from coach.form import FormOutcome, evaluate_form
 from coach.imaging import keypoints_to_original
 from coach.keypoints import N_JOINTS, Keypoints, PersonPose
 from coach.pose.base import PoseEstimator
-from coach.reference import REFERENCE_FRAMES, ReferenceRep, comparison_traces, gold_reference
+from coach.reference import ReferenceRep, comparison_traces, gold_reference
 from coach.rep_check import RepCheck, check_angles_for, check_rep, pose_at, reps_frames
 from coach.rep_types import Rep
 from coach.reps import key_angle_trace, reps_from_angles
+from coach.scoring_json import json_number
 from coach.settings import Settings
 from coach.smoothing import smooth_keypoints
 from coach.video import VideoInfo, iter_frames, probe_video
@@ -47,8 +48,7 @@ ANALYSIS_MAX_SIDE_PX = 640
 DEFAULT_ANALYSIS_FPS = 15.0
 # Low-pass for keypoints before angles: pose jitter sits above 3 Hz, a rep below 1 Hz.
 SMOOTHING_CUTOFF_HZ = 3.0
-__all__ = ["REFERENCE_FRAMES", "ClipAnalysis", "RepVerdict", "analyze_video",
-           "gold_reference_rep", "video_to_json"]
+__all__ = ["ClipAnalysis", "RepVerdict", "analyze_video", "video_to_json"]
 
 
 @dataclass(frozen=True)
@@ -233,34 +233,22 @@ def _form_at(kp: Keypoints, t: int, lift: str, settings: Settings) -> FormOutcom
     return evaluate_form(PersonPose(frame, box, 1.0), lift, settings)
 
 
-def gold_reference_rep(
-    lift: str, n_frames: int = REFERENCE_FRAMES
-) -> dict[str, NDArray[np.float64]]:
-    """The shipped gold rep's traces: the gold lifter's 3D angles from the first phase to the
-    second and back (deadlift: floor -> lockout -> floor), `n_frames` samples. The whole
-    reference, with its poses and limits, is `coach.reference.gold_reference`."""
-    return {name: trace.copy() for name, trace in gold_reference(lift, n_frames).traces.items()}
-
-
-def _num(x: float, nd: int = 2) -> float | None:
-    return round(float(x), nd) if np.isfinite(x) else None
-
-
 def _outcome_flags(where: str, outcome: FormOutcome | None) -> list[dict[str, object]]:
     if outcome is None:
         return []
     return [{"position": where, "joint": f.joint.name.lower(), "reason": f.reason,
-             "confidence": _num(f.confidence, 3)} for f in outcome.flags]
+             "confidence": json_number(f.confidence, 3)} for f in outcome.flags]
 
 
 def _comparison_json(c: RepComparison | None) -> dict[str, object] | None:
     if c is None:
         return None
     return {
-        "mean_cost_deg": _num(c.alignment.mean_cost_deg),
-        "joints": [{"joint": j.joint, "mean_abs_deg": _num(j.mean_abs_deg),
-                    "mean_signed_deg": _num(j.mean_signed_deg), "max_abs_deg": _num(j.max_abs_deg),
-                    "max_at_fraction": _num(j.max_at_fraction)} for j in c.joints],
+        "mean_cost_deg": json_number(c.alignment.mean_cost_deg, 2),
+        "joints": [{"joint": j.joint, "mean_abs_deg": json_number(j.mean_abs_deg, 2),
+                    "mean_signed_deg": json_number(j.mean_signed_deg, 2),
+                    "max_abs_deg": json_number(j.max_abs_deg, 2),
+                    "max_at_fraction": json_number(j.max_at_fraction, 2)} for j in c.joints],
     }
 
 
@@ -271,10 +259,11 @@ def _check_json(check: RepCheck | None, t_s: NDArray[np.float64]) -> dict[str, o
     for p in check.positions:
         worst = p.difference.worst
         out[p.position] = {
-            "t_s": _num(t_s[p.frame], 3), "difference_deg": _num(p.difference.distance_deg),
-            "limit_deg": _num(p.limit_deg), "flagged": p.flagged,
+            "t_s": json_number(t_s[p.frame], 3),
+            "difference_deg": json_number(p.difference.distance_deg, 2),
+            "limit_deg": json_number(p.limit_deg, 2), "flagged": p.flagged,
             "worst_angle": None if worst is None else worst[0],
-            "worst_diff_deg": None if worst is None else _num(worst[1]),
+            "worst_diff_deg": None if worst is None else json_number(worst[1], 2),
         }
     return out
 
@@ -283,16 +272,16 @@ def _reference_json(ref: ReferenceRep | None) -> dict[str, object] | None:
     if ref is None:
         return None
     return {"source": ref.source, "lift": ref.lift, "angles_3d": ref.angles_3d,
-            "limits_deg": {k: _num(v) for k, v in ref.limits_deg.items()},
-            "spread_deg": {k: _num(v) for k, v in ref.spread_deg.items()}}
+            "limits_deg": {k: json_number(v, 2) for k, v in ref.limits_deg.items()},
+            "spread_deg": {k: json_number(v, 2) for k, v in ref.spread_deg.items()}}
 
 
 def video_to_json(result: ClipAnalysis) -> dict[str, object]:
     """The `analyze-video --json` object (schema in the README)."""
     reps = [{
         "index": v.rep.index + 1,
-        "start_s": _num(v.rep.start_s, 3), "bottom_s": _num(v.rep.bottom_s, 3),
-        "end_s": _num(v.rep.end_s, 3),
+        "start_s": json_number(v.rep.start_s, 3), "bottom_s": json_number(v.rep.bottom_s, 3),
+        "end_s": json_number(v.rep.end_s, 3),
         "flags": _outcome_flags("bottom", v.bottom) + _outcome_flags("lockout", v.lockout),
         "feedback": v.feedback(),
         "dtw": _comparison_json(v.comparison),
@@ -301,17 +290,20 @@ def video_to_json(result: ClipAnalysis) -> dict[str, object]:
     info = result.info
     return {
         "backend": result.backend,
-        "video": {"width": info.width_px, "height": info.height_px, "fps": _num(info.fps),
-                  "duration_s": _num(info.duration_s, 3), "rotation_deg": info.rotation_deg},
+        "video": {"width": info.width_px, "height": info.height_px,
+                  "fps": json_number(info.fps, 2),
+                  "duration_s": json_number(info.duration_s, 3), "rotation_deg": info.rotation_deg},
         "lift": {"label": result.lift.label, "source": result.lift.source,
-                 "confidence": _num(result.lift.confidence, 4),
-                 "probabilities": {k: _num(p, 4) for k, p in result.lift.probabilities.items()}},
+                 "confidence": json_number(result.lift.confidence, 4),
+                 "probabilities": {k: json_number(p, 4)
+                                   for k, p in result.lift.probabilities.items()}},
         "rep_count": len(result.reps),
         "reps": reps,
-        "traces": {"t_s": [_num(t, 3) for t in result.t_s],
-                   **{name: [_num(v, 1) for v in trace] for name, trace in result.traces.items()}},
+        "traces": {"t_s": [json_number(t, 3) for t in result.t_s],
+                   **{name: [json_number(v, 1) for v in trace]
+                      for name, trace in result.traces.items()}},
         "reference": _reference_json(result.reference),
         "frames_analysed": len(result.t_s),
         "timings_ms": result.timings_ms,
-        "fps_processed": _num(result.fps_processed),
+        "fps_processed": json_number(result.fps_processed, 2),
     }

@@ -7,7 +7,6 @@ documented in coach/scoring.py and coach/form_rules.py.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from coach.classify import UNSURE, LiftPrediction, classify_lift, given_lift
 from coach.gold import GoldSet, load_gold
 from coach.keypoints import Joint, PersonPose
 from coach.scoring import NOT_JUDGEABLE, Flag, FormReport, assess_form, report_to_dict
+from coach.scoring_json import json_number
 from coach.settings import Settings
 from coach.view import ViewEstimate, estimate_view
 
@@ -139,8 +139,8 @@ def form_to_json(outcome: FormOutcome) -> dict[str, object]:
         "confidence": round(outcome.lift.confidence, 4),
         "source": outcome.lift.source,
     }
-    view = {"label": outcome.view.view, "yaw_deg": _num(outcome.view.yaw_deg),
-            "confidence": _num(outcome.view.confidence)}
+    view = {"label": outcome.view.view, "yaw_deg": json_number(outcome.view.yaw_deg, 2),
+            "confidence": json_number(outcome.view.confidence, 2)}
     out: dict[str, object] = {"lift": lift, "view": view, "phase": None, "pairs": [],
                               "vote": None, "flagged_joints": [], "not_judgeable": [],
                               "missing": [], "notes": list(outcome.notes)}
@@ -148,13 +148,10 @@ def form_to_json(outcome: FormOutcome) -> dict[str, object]:
         scored = report_to_dict(outcome.report)
         out.update({k: scored[k] for k in ("phase", "pairs", "vote", "flagged_joints",
                                            "not_judgeable", "missing")})
-    out["angles_deg"] = {k: _num(v) for k, v in outcome.angles_deg.items()}
-    out["gold_angles_deg"] = {k: _num(v) for k, v in outcome.gold_angles_deg.items()}
+    out["angles_deg"] = {k: json_number(v, 2) for k, v in outcome.angles_deg.items()}
+    out["gold_angles_deg"] = {k: json_number(v, 2)
+                              for k, v in outcome.gold_angles_deg.items()}
     return out
-
-
-def _num(x: float) -> float | None:
-    return round(float(x), 2) if math.isfinite(x) else None
 
 
 __all__ = ["FormOutcome", "evaluate_form", "form_to_json", "gold_for", "joint_statuses"]

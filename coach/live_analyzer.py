@@ -173,7 +173,9 @@ class LiveAnalyzer:
         angles_2d = pose = None
         if result is not None:
             kp = result.person.keypoints
-            angles_2d, pose = compute_angles(kp, use_3d=False), compute_angles(kp)
+            angles_2d = compute_angles(kp, use_3d=False)
+            # The form check already measured the pose angles (3D when there are world points).
+            pose = result.form.angles_deg if result.form is not None else compute_angles(kp)
         words = tuple(f"{f.joint.replace('_', ' ')}: {f.reason}" for f in flags)
         self._emit_rep(tracker.update(rel_t_s, angles_2d, pose, words))
 

@@ -14,9 +14,10 @@ if TYPE_CHECKING:
     from coach.scoring import FormReport
 
 
-def _num(x: float) -> float | None:
-    """JSON-safe number: rounded to 4 decimals, None for NaN and infinities."""
-    return round(float(x), 4) if math.isfinite(x) else None
+def json_number(x: float, digits: int = 4) -> float | None:
+    """JSON-safe number: rounded to `digits` decimals, None for NaN and infinities (JSON has
+    no NaN; the CLI prints with allow_nan=False)."""
+    return round(float(x), digits) if math.isfinite(x) else None
 
 
 def _names(joints: tuple[Joint, ...]) -> list[str]:
@@ -30,16 +31,17 @@ def report_to_dict(report: FormReport) -> dict[str, object]:
         "phase": report.phase,
         "view": {
             "label": report.view.view,
-            "yaw_deg": _num(report.view.yaw_deg),
-            "confidence": _num(report.view.confidence),
+            "yaw_deg": json_number(report.view.yaw_deg),
+            "confidence": json_number(report.view.confidence),
         },
         "pairs": [
             {
                 "name": p.name,
                 "joints": _names(p.joints),
-                "value": _num(p.value),
+                "value": json_number(p.value),
                 "per_view": {
-                    v: {"gold": _num(pv.gold), "ratio": _num(pv.ratio), "verdict": pv.verdict}
+                    v: {"gold": json_number(pv.gold), "ratio": json_number(pv.ratio),
+                        "verdict": pv.verdict}
                     for v, pv in p.per_view.items()
                 },
             }
@@ -57,7 +59,8 @@ def report_to_dict(report: FormReport) -> dict[str, object]:
             "result": report.vote.result,
         },
         "flagged_joints": [
-            {"joint": f.joint.name.lower(), "reason": f.reason, "confidence": _num(f.confidence)}
+            {"joint": f.joint.name.lower(), "reason": f.reason,
+             "confidence": json_number(f.confidence)}
             for f in report.flagged
         ],
         "not_judgeable": list(report.not_judgeable),
