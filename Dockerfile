@@ -2,7 +2,7 @@
 #   docker build -t liftcoach .
 #   docker run -p 8501:8501 -v liftcoach-data:/data liftcoach
 # Sessions live in the /data volume (SQLite); set DATABASE_URL=postgresql+psycopg://... to use
-# PostgreSQL instead (see coach/settings.py for every setting).
+# PostgreSQL instead (see coach/core/settings.py for every setting).
 #
 # GPU hosts: the default image already uses an NVIDIA GPU when run with `docker run --gpus all`
 # (NVIDIA Container Toolkit), because the registry build of torch 2.13.0 brings its own CUDA

@@ -9,7 +9,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 PORT ?= 8501
 
-.PHONY: install install-dev run test lint typecheck bench clean
+.PHONY: install install-dev run test lint typecheck layers bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,11 @@ lint: install-dev
 typecheck: install-dev
 	$(PY) -m mypy
 
-test: install-dev lint typecheck
+# import-linter: the layers of pyproject.toml ([tool.importlinter]) run one way.
+layers: install-dev
+	$(VENV)/bin/lint-imports
+
+test: install-dev lint typecheck layers
 	$(PY) -m pytest
 
 bench: install-dev

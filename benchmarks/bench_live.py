@@ -76,7 +76,7 @@ def _frame_1080p(clip: Path, out: Path) -> Path:
 
 
 def _live(page: object, server: object) -> dict[str, float]:
-    from coach.store import Store
+    from coach.store.store import Store
     from tests.browser import harness
 
     harness.start_live(page, server.url, "Bench live", lift="squat")  # type: ignore[attr-defined]

@@ -10,10 +10,10 @@ import cv2
 import numpy as np
 
 from benchmarks.common import Stats, stats_ms
-from coach.analysis import analyze_photo
-from coach.metrics import evaluate_coco_gt
+from coach.core.settings import Settings
+from coach.eval.metrics import evaluate_coco_gt
+from coach.pipeline.photo import analyze_photo
 from coach.pose.mediapipe_backend import MediaPipeEstimator
-from coach.settings import Settings
 
 FRAMES_1080P = (
     "gym-app-ai_TheSebitzu/frames/videos__squat_f00191.jpg",

@@ -1,7 +1,9 @@
 """Form scoring speed: `assess_form` per photo (view estimate, phase, pairs, vote, flags).
 
-Inputs are coach.synth lifters (no model, no image), so this times the scoring alone. The gold
-is the shipped one when coach.gold can load it, else the same recipe built from coach.synth.
+Inputs are coach.synth.lifter lifters (no model, no image), so this times the scoring alone. The
+gold
+is the shipped one when coach.form.gold can load it, else the same recipe built from
+coach.synth.lifter.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import time_calls
-from coach.keypoints import Keypoints
-from coach.scoring import GoldMapping, assess_form
+from coach.core.keypoints import Keypoints
+from coach.form.scoring import GoldMapping, assess_form
 
 TARGET_MS = 2.0
 _YAWS = {"front": 0.0, "left": 90.0, "right": -90.0}
 
 
 def _gold(lift: str) -> GoldMapping:
-    from coach.gold import load_gold
+    from coach.form.gold import load_gold
 
     return load_gold(lift).as_mapping()
 
@@ -33,7 +35,7 @@ def _one(photos: Iterator[Keypoints], lift: str, gold: GoldMapping) -> None:
 
 def run(fixtures: Path | None) -> str:
     """Markdown section: median / p95 ms of one assess_form call, per lift, over many photos."""
-    from coach import synth
+    from coach.synth import lifter as synth
 
     rng = np.random.default_rng(0)
     rows = []

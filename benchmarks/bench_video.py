@@ -14,7 +14,7 @@ HD_CLIP = "gym-app-ai_TheSebitzu/videos/videos__bench_press.mp4"
 
 
 def _decode_seconds(path: Path, **kwargs: object) -> tuple[float, int]:
-    from coach.video import iter_frames
+    from coach.media.video import iter_frames
 
     t0 = time.perf_counter()
     n = sum(1 for _ in iter_frames(path, **kwargs))  # type: ignore[arg-type]
@@ -22,7 +22,7 @@ def _decode_seconds(path: Path, **kwargs: object) -> tuple[float, int]:
 
 
 def _decode_rows(fixtures: Path | None) -> list[str]:
-    from coach.video import probe_video
+    from coach.media.video import probe_video
 
     if fixtures is None or not (fixtures / HD_CLIP).is_file():
         return ["| (fixture clip not found: decode not measured) | | | |"]
@@ -42,7 +42,7 @@ def _decode_rows(fixtures: Path | None) -> list[str]:
 
 
 def _dtw_rows() -> list[str]:
-    from coach.align import ALIGN_ANGLES, compare_reps, dtw
+    from coach.reps.dtw import ALIGN_ANGLES, compare_reps, dtw
 
     def rep(n: int, depth: float) -> np.ndarray:
         return 170.0 - (170.0 - depth) * np.sin(np.pi * np.linspace(0.0, 1.0, n)) ** 2
@@ -66,9 +66,9 @@ def _dtw_rows() -> list[str]:
 
 def _check_calls() -> list[tuple[str, object]]:
     """GyML's per-rep check, alone and with the DTW, per rep pair (squat, gold reference)."""
-    from coach.align import ALIGN_ANGLES, compare_reps
-    from coach.reference import gold_reference
-    from coach.rep_check import CHECK_ANGLES, check_rep
+    from coach.reps.check import CHECK_ANGLES, check_rep
+    from coach.reps.dtw import ALIGN_ANGLES, compare_reps
+    from coach.reps.reference import gold_reference
 
     ref = gold_reference("squat")
     angles = CHECK_ANGLES["squat"]
@@ -95,9 +95,9 @@ def _check_calls() -> list[tuple[str, object]]:
 
 def _pipeline_rows(fixtures: Path | None) -> list[str]:
     """The whole `analyze_video` (decode, MediaPipe video mode, smoothing, reps, verdicts, DTW)."""
-    from coach.clip import analyze_video
+    from coach.core.settings import Settings
+    from coach.pipeline.clip import analyze_video
     from coach.pose.mediapipe_backend import MediaPipeEstimator
-    from coach.settings import Settings
 
     if fixtures is None or not (fixtures / HD_CLIP).is_file():
         return ["| (fixture clip not found: pipeline not measured) | | | | |"]

@@ -1,7 +1,7 @@
 """Command line: `python -m coach analyze PHOTO` and `python -m coach analyze-video CLIP`.
 
 Exit codes (scripts can test them): 0 success; 2 bad input (one `error: ...` line on stderr,
-no traceback); 3 no person found; 4 backend unavailable; 5 session database error.
+no traceback); 3 no person found; 4 backend unavailable; 5 session database error (`--save`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coach.errors import BadInput, LiftCoachError
+from coach.core.errors import BadInput, LiftCoachError
+from coach.core.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from coach.store.store import Store
 from coach.pose.base import BACKEND_NAMES
-from coach.settings import Settings, load_settings
 
 LIFT_CHOICES = ("auto", "squat", "bench", "deadlift")
 
@@ -42,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=BACKEND_NAMES, help="pose backend (default: settings)")
+    p.add_argument("--save", metavar="ATHLETE",
+                   help="store the analysis as a session of this athlete (exit 5 if the "
+                        "database refuses it)")  # fmt: skip
     p.add_argument("--lift", choices=LIFT_CHOICES, default="auto", help="lift, or auto-classify")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -97,13 +103,15 @@ def _parse_click(text: str | None) -> tuple[float, float] | None:
 
 
 def _analyze_photo(args: argparse.Namespace, settings: Settings) -> int:
-    from coach.analysis import analysis_to_json, analyze_photo, decode_photo
-    from coach.overlay import annotate, write_image
-    from coach.pose import create_estimator
+    from coach.pipeline.annotate import annotate
+    from coach.pipeline.photo import analysis_to_json, analyze_photo, decode_photo
+    from coach.pose.base import create_estimator
+    from coach.render.overlay import write_image
 
     if not args.photo.is_file():
         raise BadInput(f"photo not found: {args.photo}")
     click = _parse_click(args.click)
+    athlete = _athlete(args.save)
     # Bad photos are refused before any model loads.
     image, decode_ms = decode_photo(args.photo, settings)
     estimator = create_estimator(settings.backend, settings)
@@ -112,26 +120,54 @@ def _analyze_photo(args: argparse.Namespace, settings: Settings) -> int:
                                     decode_ms=decode_ms)
     finally:
         _close(estimator)
+    annotated = annotate(bgr, result)
     if args.out:
-        write_image(args.out, annotate(bgr, result))
-    _emit(analysis_to_json(result), args.json, _photo_summary)
+        write_image(args.out, annotated)
+    doc = analysis_to_json(result)
+    if athlete is not None:
+        from coach.pipeline.photo_batch import save_photo
+
+        doc["session_id"] = save_photo(_store(settings), athlete, args.photo.name, result,
+                                       annotated, lift=args.lift)  # fmt: skip
+    _emit(doc, args.json, _photo_summary)
     return 0
 
 
 def _analyze_video(args: argparse.Namespace, settings: Settings) -> int:
-    from coach.clip import analyze_video, video_to_json
-    from coach.pose import create_estimator
+    from coach.pipeline.clip import analyze_video, video_to_json
+    from coach.pose.base import create_estimator
 
     if not args.clip.is_file():
         raise BadInput(f"clip not found: {args.clip}")
+    athlete = _athlete(args.save)
     estimator = create_estimator(settings.backend, settings, video=True)
     try:
         result = analyze_video(args.clip, estimator, settings, lift=args.lift,
                                target_fps=args.fps if args.fps > 0 else None)
     finally:
         _close(estimator)
-    _emit(video_to_json(result), args.json, _video_summary)
+    doc = video_to_json(result)
+    if athlete is not None:
+        from coach.pipeline.clip_session import save_video_session
+
+        doc["session_id"] = save_video_session(_store(settings), athlete, args.clip.name, result)
+    _emit(doc, args.json, _video_summary)
     return 0
+
+
+def _athlete(name: str | None) -> str | None:
+    """The --save name, checked before any analysis so a bad one costs nothing."""
+    if name is None:
+        return None
+    from coach.store.store import check_athlete_name
+
+    return check_athlete_name(name)
+
+
+def _store(settings: Settings) -> Store:
+    from coach.store.store import Store
+
+    return Store.open(settings.resolved_database_url)
 
 
 def _close(estimator: object) -> None:

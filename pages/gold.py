@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.classify import LIFT_NAMES
-from coach.errors import LiftCoachError
-from ui import gold, loaders
+from coach.core.errors import LiftCoachError
+from coach.lift.classify import LIFT_NAMES
+from coach.pipeline import gold_photo as gold
+from coach.render.canvas import skeleton_canvas
+from ui import loaders
 
 st.title("🥇 Gold standards")
 st.caption(
@@ -19,7 +21,7 @@ override_dir = loaders.gold_override_dir()
 left, right = st.columns(2)
 lift = left.selectbox("Lift", list(LIFT_NAMES), key="gold.lift")
 try:
-    from coach.gold import load_gold
+    from coach.form.gold import load_gold
 
     gold_set = load_gold(lift, override_dir=override_dir)
 except LiftCoachError as exc:
@@ -35,7 +37,7 @@ for view, col in zip(gold_set.views, st.columns(len(gold_set.views)), strict=Tru
         except LiftCoachError as exc:
             st.error(str(exc))
             continue
-        st.image(gold.skeleton_canvas(pose.keypoints), caption=f"{lift} · {view} · {phase}")
+        st.image(skeleton_canvas(pose.keypoints), caption=f"{lift} · {view} · {phase}")
         st.dataframe(
             {"angle": [n.replace("_", " ") for n in pose.angles_deg],
              "degrees": [round(v, 1) for v in pose.angles_deg.values()]},
@@ -62,4 +64,4 @@ if submitted:
         st.error(f"This photo cannot be used as gold: {exc}")
         st.stop()
     st.success(f"Saved the new {lift} {view} gold ({phase}) to {saved.path}.")
-    st.image(gold.skeleton_canvas(saved.keypoints), caption="new gold pose")
+    st.image(skeleton_canvas(saved.keypoints), caption="new gold pose")

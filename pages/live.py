@@ -8,8 +8,8 @@ import math
 
 import streamlit as st
 
-from coach.classify import LIFT_NAMES
-from coach.errors import LiftCoachError
+from coach.core.errors import LiftCoachError
+from coach.lift.classify import LIFT_NAMES
 from ui import charts, live, loaders, state
 
 # How often the panel beside the video refreshes while streaming.

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.classify import LIFT_NAMES
-from coach.errors import LiftCoachError
+from coach.core.errors import LiftCoachError
+from coach.lift.classify import LIFT_NAMES
+from coach.pipeline.photo_batch import (
+    ACCEPTED_TYPES,
+    PhotoBatch,
+    PhotoResult,
+    analyse_batch,
+    repick_lifter,
+)
 from ui import charts, loaders, state, tables
-from ui.photo import ACCEPTED_TYPES, PhotoBatch, PhotoResult, analyse_batch, repick_lifter
 
 st.title("📷 Photo check")
 st.caption(

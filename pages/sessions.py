@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
-from coach.errors import LiftCoachError
+from coach.core.errors import LiftCoachError
 from ui import charts, loaders, state, tables
 
 st.title("🗂️ Sessions")

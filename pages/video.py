@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.classify import LIFT_NAMES
-from coach.errors import LiftCoachError
+from coach.core.errors import LiftCoachError
+from coach.lift.classify import LIFT_NAMES
+from coach.pipeline.clip_session import (
+    ACCEPTED_TYPES,
+    FPS_CHOICES,
+    VideoResult,
+    analyse_set,
+    chart_inputs,
+    reps_table,
+)
 from ui import charts, loaders, state
-from ui.video import ACCEPTED_TYPES, FPS_CHOICES, VideoResult, analyse_set, chart_inputs, reps_table
 
 st.title("🎬 Video check")
 st.caption(

@@ -1,8 +1,8 @@
 """Synthetic training data for the lift classifier: varied lifts, cameras and pose-model errors.
 
-Everything here is made by the project (`coach.synth`); the shared fixtures are never used.
+Everything here is made by the project (`coach.synth.lifter`); the shared fixtures are never used.
 - Poses: each lift at a uniform progress through its phases, natural variation, random form
-  faults, and common VARIANTS the textbook table in `coach.synth_poses` lacks (front, Zercher,
+  faults, and common VARIANTS the textbook table in `coach.synth.poses` lacks (front, Zercher,
   low-bar and wide squats; sumo, Romanian, trap-bar, deficit and rack-pull deadlifts; incline,
   decline and close/wide-grip bench), written from general lifting knowledge.
 - Cameras: the full circle of yaws (bench gets extra head-end and foot-end views), pitches from
@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from coach import synth
-from coach.keypoints import Joint, Keypoints
-from coach.synth import Camera, LiftPose
+from coach.core.keypoints import Joint, Keypoints
+from coach.synth import lifter as synth
+from coach.synth.lifter import Camera, LiftPose
 
 VIEWS_PER_POSE = 3  # projection is cheap next to posing, so each pose is seen from 3 cameras
 IMAGE_SIZES: tuple[tuple[int, int], ...] = (

@@ -2,9 +2,9 @@
 
     .venv/bin/python scripts/make_gold.py [--out gold_annotations]
 
-Deterministic: the same code gives the same files (tests/test_gold.py checks the shipped files
-still match). Each pose is `coach.synth.phase_pose(lift, 0.0 or 1.0)` on the default
-`coach.synth.Body()` (1.75 m, Drillis & Contini proportions), projected by a pinhole camera
+Deterministic: the same code gives the same files (tests/form/test_gold.py checks the shipped files
+still match). Each pose is `coach.synth.lifter.phase_pose(lift, 0.0 or 1.0)` on the default
+`coach.synth.lifter.Body()` (1.75 m, Drillis & Contini proportions), projected by a pinhole camera
 framed so the lifter fills 70% of a 1920x1080 image. A joint on the far side of the body in a
 side view is labelled v=1 (occluded); everything else v=2.
 """
@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from coach.angles import compute_angles
-from coach.gold import combine_gold, gold_from_keypoints
-from coach.keypoints import MIRROR, Keypoints
-from coach.synth import (
+from coach.core.angles import compute_angles
+from coach.core.keypoints import MIRROR, Keypoints
+from coach.form.gold import combine_gold, gold_from_keypoints
+from coach.synth.lifter import (
     LIFTS,
     PHASES,
     SOURCES,
@@ -65,7 +65,8 @@ def one_pose(lift: str, view: str, phase: str, body: Body) -> tuple[dict[str, An
     camera = fit_camera(world, camera, fill=FILL)
     kp = project(world, camera)
     true_angles = compute_angles(Keypoints.single(kp.xy[0], world_xyz=world))  # lifter frame
-    source = (f"synthetic: scripts/make_gold.py, coach.synth.phase_pose({lift!r}, {progress}) "
+    source = (f"synthetic: scripts/make_gold.py, "
+              f"coach.synth.lifter.phase_pose({lift!r}, {progress}) "
               f"on the default Body, camera yaw {camera.yaw_deg:+.0f} deg")  # fmt: skip
     doc = gold_from_keypoints(
         kp, lift=lift, view=view, phase=phase, image_wh=IMAGE_WH, source=source,
@@ -99,7 +100,7 @@ def make_lift(lift: str) -> dict[str, Any]:
         "description": f"LiftCoach gold poses: {lift}, good form, views front/left/right",
         "version": "1.0",
         "provenance": {
-            "method": "synthetic: a kinematic skeleton (coach/synth.py) posed with textbook "
+            "method": "synthetic: a kinematic skeleton (coach/synth/lifter.py) posed with textbook "
                       "joint angles and projected with a pinhole camera; no photo, no keypoints "
                       "from any other project",
             "script": "scripts/make_gold.py (run it to regenerate; output is deterministic)",
@@ -111,7 +112,7 @@ def make_lift(lift: str) -> dict[str, Any]:
             "cameras": rounded(cameras),
             "visibility": "v=1 for a far-side joint in a side view (deeper than its left/right "
                           f"twin by > {OCCLUDED_DEPTH_M} m), else v=2",
-            "angles_deg": "true 3D joint angles of the synthetic skeleton (coach.angles "
+            "angles_deg": "true 3D joint angles of the synthetic skeleton (coach.core.angles "
                           "definitions; trunk lean against gravity)",
             "angles_2d_deg": "the same angles measured in this view's image pixels",
         },

@@ -2,10 +2,10 @@
 
     .venv/bin/python scripts/measure_flags.py [--n 200] [--seed 7]
 
-Deterministic for a given seed. Every lifter is a `coach.synth` lifter with a random body,
+Deterministic for a given seed. Every lifter is a `coach.synth.lifter` lifter with a random body,
 natural variation of the good-form angles (1 SD), a camera within 5 deg of the named view at a
 pitch of 0-15 deg, and 1.5 px of keypoint noise; the view is estimated from the keypoints, as
-in the app, and scored against the shipped gold (`coach.gold.load_gold`).
+in the app, and scored against the shipped gold (`coach.form.gold.load_gold`).
 
 1. Detection: the share of lifters with a constructed fault whose flags name the right joints
    with the right reason (knees caving in at the bottom of a squat; a deadlift grip wider than
@@ -30,10 +30,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from coach.gold import load_gold  # noqa: E402
-from coach.keypoints import Joint, Keypoints  # noqa: E402
-from coach.scoring import FormReport, GoldMapping, assess_form  # noqa: E402
-from coach.synth import (  # noqa: E402
+from coach.core.keypoints import Joint, Keypoints  # noqa: E402
+from coach.form.gold import load_gold  # noqa: E402
+from coach.form.scoring import FormReport, GoldMapping, assess_form  # noqa: E402
+from coach.synth.lifter import (  # noqa: E402
     Camera,
     corrupt,
     fit_camera,

@@ -1,6 +1,6 @@
 """Measure how the gold phase is chosen: 3D key angles against the 2D cues, on random
 synthetic lifters with a known phase and on the real fixture photos (agreement with the
-3D choice). The figures in coach/phase.py's docstring come from this script.
+3D choice). The figures in coach/form/phase.py's docstring come from this script.
 
     PYTHONPATH=. .venv/bin/python scripts/measure_phase.py [--n 300] [--no-photos]
 """
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from coach import phase as phase_mod
-from coach import synth
-from coach.form_rules import GOLD_VIEWS, PHASES
-from coach.gold import GoldSet, load_gold
-from coach.keypoints import Keypoints
+from coach.core.keypoints import Keypoints
+from coach.core.lifts import GOLD_VIEWS, PHASES
+from coach.form import phase as phase_mod
+from coach.form.gold import GoldSet, load_gold
+from coach.synth import lifter as synth
 
 Chooser = Callable[[Keypoints, str], str]
 
@@ -56,10 +56,10 @@ def synthetic(golds: dict[str, GoldSet], n: int, seed: int = 0) -> None:
 
 
 def photos(golds: dict[str, GoldSet], fixtures: Path) -> None:
-    from coach.analysis import analyze_photo
-    from coach.errors import LiftCoachError
+    from coach.core.errors import LiftCoachError
+    from coach.core.settings import Settings
+    from coach.pipeline.photo import analyze_photo
     from coach.pose.mediapipe_backend import MediaPipeEstimator
-    from coach.settings import Settings
 
     with (fixtures / "labels.csv").open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["lift"] in PHASES and r["file"].endswith(".jpg")]

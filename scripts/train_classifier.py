@@ -5,10 +5,10 @@
 The data are described in `scripts/lift_training_data.py` (synthetic only: the shared fixtures
 are never used for training or tuning). The model is: impute missing features with the training
 mean -> standardise -> PCA keeping PCA_VARIANCE of the variance -> multinomial logistic
-regression (scikit-learn here, at training time only; `coach.classify` runs it in numpy). The
+regression (scikit-learn here, at training time only; `coach.lift.classify` runs it in numpy). The
 holdout is a fresh draw with seed + 1 (new bodies, poses and cameras). Prints train and holdout
 accuracy, the holdout confusion matrix and holdout accuracy by variant and by camera yaw, checks
-that the numpy inference reproduces scikit-learn, and writes coach/models/lift_classifier.json.
+that the numpy inference reproduces scikit-learn, and writes coach/lift/models/lift_classifier.json.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from numpy.typing import NDArray
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from coach.classify import DEFAULT_MODEL_PATH, MODEL_FORMAT, model_from_dict  # noqa: E402
-from coach.lift_features import feature_names, features  # noqa: E402
+from coach.lift.classify import DEFAULT_MODEL_PATH, MODEL_FORMAT, model_from_dict  # noqa: E402
+from coach.lift.features import feature_names, features  # noqa: E402
 from scripts.lift_training_data import VIEWS_PER_POSE, Dataset, make_dataset  # noqa: E402
 
 SEED = 20261120
@@ -37,7 +37,7 @@ POSES_PER_LIFT = 6000
 HOLDOUT_POSES_PER_LIFT = 1000
 PCA_VARIANCE = 0.95  # the brief's share; GyML kept 75% of 72 pose values, ours are fewer
 LR_C = 1.0  # inverse L2 strength on standardised PCA scores; 1.0 is the neutral default
-SYNTH_FILES = ("coach/synth.py", "coach/synth_poses.py", "coach/synth_camera.py")
+SYNTH_FILES = ("coach/synth/lifter.py", "coach/synth/poses.py", "coach/synth/camera.py")
 TRAINING_FILES = ("scripts/lift_training_data.py", "scripts/train_classifier.py")
 
 
@@ -152,7 +152,8 @@ def provenance(
 ) -> dict[str, Any]:
     """Where the model came from: data, seeds, sizes, code versions and headline accuracies."""
     return {
-        "trained_on": "synthetic skeletons only (coach.synth + scripts/lift_training_data.py)",
+        "trained_on": ("synthetic skeletons only "
+                       "(coach.synth.lifter + scripts/lift_training_data.py)"),
         "seed": seed,
         "holdout_seed": seed + 1,
         "n_train": len(train.lift),

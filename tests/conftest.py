@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.keypoints import Joint, Keypoints
+from coach.core.keypoints import Joint, Keypoints
+from tests.skips import skip_or_fail
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,13 +28,13 @@ def fixtures_dir() -> Path | None:
 
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
-    """The real test data folder; skips (saying why) when it is not there."""
+    """The real test data folder; skips (saying why) when it is not there, or fails the run
+    when LIFTCOACH_REQUIRE_FIXTURES=1 (CI sets it, so real-data tests can never go quiet)."""
     path = fixtures_dir()
     if path is None:
-        pytest.skip(
-            "real fixtures not found: set LIFTCOACH_FIXTURES or place shared/fixtures "
-            "beside the checkout (../shared/fixtures)"
-        )
+        why = ("real fixtures not found: set LIFTCOACH_FIXTURES or place shared/fixtures "
+               "beside the checkout (../shared/fixtures)")  # fmt: skip
+        skip_or_fail(why)
     return path
 
 

@@ -1,4 +1,4 @@
-"""Hand-made 3D poses (no coach.synth) and a camera model for the scoring and view tests.
+"""Hand-made 3D poses (no coach.synth.lifter) and a camera model for the scoring and view tests.
 
 Lifter frame, metres, origin between the hips: +x = the lifter's LEFT, +y = DOWN, +z = toward
 the "front" camera (standing lifters face +z; a bench lifter lies face-up, feet toward +z).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from coach.keypoints import Joint, Keypoints
+from coach.core.keypoints import Joint, Keypoints
 
 J = Joint
 

@@ -194,3 +194,38 @@ def test_truncated_clip_exits_2(tmp_path, fixtures) -> None:
 
 def test_missing_clip_exits_2(tmp_path) -> None:
     assert_clean_error(run_cli("analyze-video", str(tmp_path / "none.mp4")), 2, "not found")
+
+
+# -- --save: the CLI stores what it analyses (exit 5 when the database refuses) ---------------
+
+
+def test_save_stores_a_photo_session_for_the_athlete(tmp_path, blank_png) -> None:
+    from coach.store.store import Store
+
+    replay = replay_file(tmp_path, [squat_person()])
+    env = {"LIFTCOACH_REPLAY": str(replay), "LIFTCOACH_DATA": str(tmp_path)}
+    proc = run_cli("analyze", str(blank_png), "--backend", "replay", "--json", "--lift", "squat",
+                   "--save", "Ada", env=env)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    session_id = json.loads(proc.stdout)["session_id"]
+    with Store.open(f"sqlite:///{tmp_path / 'liftcoach.sqlite3'}") as store:
+        detail = store.load_session(session_id)
+    assert detail.athlete == "Ada" and detail.kind == "photo" and len(detail.frames) == 1
+    assert detail.frames[0].keypoints is not None
+
+
+def test_save_refuses_a_bad_name_before_analysing(tmp_path, blank_png) -> None:
+    proc = run_cli("analyze", str(blank_png), "--backend", "replay", "--save", "x" * 10_000,
+                   env={"LIFTCOACH_REPLAY": str(tmp_path / "absent.json")})  # fmt: skip
+    # The replay file is missing: had the name not been refused first, that error would show.
+    assert_clean_error(proc, 2, "athlete name")
+    assert len(proc.stderr) < 200, "the error must quote only a short prefix of the name"
+
+
+def test_save_to_a_database_that_refuses_exits_5(tmp_path, blank_png) -> None:
+    replay = replay_file(tmp_path, [squat_person()])
+    (tmp_path / "not-a-db").mkdir()
+    env = {"LIFTCOACH_REPLAY": str(replay),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'not-a-db'}"}  # a folder, not a file
+    proc = run_cli("analyze", str(blank_png), "--backend", "replay", "--save", "Ada", env=env)
+    assert_clean_error(proc, 5, "")

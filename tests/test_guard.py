@@ -36,7 +36,7 @@ def test_guard_detects_an_import(tmp_path) -> None:
 
 def test_importing_coach_loads_no_heavy_library() -> None:
     code = (
-        "import sys, coach.analysis, coach.cli, coach.pose, coach.keypoints;"
+        "import sys, coach.pipeline.photo, coach.cli, coach.pose, coach.core.keypoints;"
         "heavy = {'torch', 'transformers', 'mediapipe', 'streamlit'} & set(sys.modules);"
         "print(sorted(heavy))"
     )

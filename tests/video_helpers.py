@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from test_live import squat_person
+
+from tests.squat_replay import squat_person
 
 
 def make_clip(path: Path, *, n_frames: int, fps: int = 15, size: tuple[int, int] = (640, 480),

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from coach.live import LiveState
-from coach.store import SessionDetail
+from coach.live.state import LiveState
+from coach.store.records import SessionDetail
 
 # Clickable grid over a photo for picking the lifter: this many points along the longer side.
 # Dense enough that a click anywhere on a person lands on a point, sparse enough for SVG.

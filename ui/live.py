@@ -15,10 +15,13 @@ from dataclasses import dataclass
 import av
 import streamlit as st
 
-from coach.live import LiveAnalyzer, LiveRecorder, LiveState, StoreFrameWriter
-from coach.pose import create_estimator
-from coach.settings import Settings
-from coach.store import Store
+from coach.core.settings import Settings
+from coach.live.analyzer import LiveAnalyzer
+from coach.live.recorder import LiveRecorder
+from coach.live.state import LiveState
+from coach.live.writer import StoreFrameWriter
+from coach.pose.base import create_estimator
+from coach.store.store import Store
 from ui import state
 
 # The fake camera and most webcams deliver 640x480; asking for it keeps latency predictable.

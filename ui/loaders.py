@@ -8,9 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from coach.pose import PoseEstimator, create_estimator
-from coach.settings import Settings, load_settings
-from coach.store import Store
+from coach.core.settings import Settings, load_settings
+from coach.pose.base import PoseEstimator, create_estimator
+from coach.store.store import Store
 
 
 @st.cache_resource
@@ -33,6 +33,6 @@ def store() -> Store:
 
 def gold_override_dir() -> Path:
     """Where the coach's own gold poses live (<data_dir>/gold), the folder the scorer reads."""
-    from coach.form import gold_override_dir as override_dir
+    from coach.pipeline.form_check import gold_override_dir as override_dir
 
     return override_dir(settings())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Photo page: the last analysed batch (ui.photo.PhotoBatch).
+# Photo page: the last analysed batch (coach.pipeline.photo_batch.PhotoBatch).
 PHOTO_BATCH = "photo.batch"
 # Photo page: the uploader widget (its value is the list of uploaded files).
 PHOTO_UPLOADS = "photo.uploads"
@@ -16,7 +16,7 @@ SESSIONS_OPEN = "sessions.open"
 LIVE_SPEAK = "live.speak"
 LIVE_SPOKEN = "live.spoken"
 # Video page: the uploaded clip, the coach's reference clip, and the last analysed set
-# (ui.video.VideoResult).
+# (coach.pipeline.clip_session.VideoResult).
 VIDEO_UPLOAD = "video.upload"
 VIDEO_REFERENCE_UPLOAD = "video.reference_upload"
 VIDEO_RESULT = "video.result"

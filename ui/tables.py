@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coach.store import FlagRecord, SessionDetail, SessionSummary, Store
+from coach.core.flags import Flag
+from coach.store.records import SessionDetail, SessionSummary
+from coach.store.store import Store
 
 if TYPE_CHECKING:
-    from coach.form import FormOutcome
+    from coach.pipeline.form_check import FormOutcome
 
 
 def flags_table(outcome: FormOutcome) -> pd.DataFrame:
@@ -130,7 +132,7 @@ def session_flags_table(
     return pd.DataFrame(rows, columns=columns)
 
 
-def flag_label(flag: FlagRecord) -> str:
+def flag_label(flag: Flag) -> str:
     """How a flag is named in the review form."""
     return f"#{flag.id} · frame {flag.frame_index} · {flag.joint.replace('_', ' ')} ({flag.status})"
 

@@ -13,9 +13,9 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from coach.errors import BackendUnavailable, SettingsError
-from coach.keypoints import PersonPose
-from coach.settings import Settings
+from coach.core.errors import BackendUnavailable, SettingsError
+from coach.core.keypoints import PersonPose
+from coach.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -46,8 +46,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from coach.errors import BackendUnavailable
-from coach.keypoints import N_JOINTS, Joint, Keypoints, PersonPose
+from coach.core.errors import BackendUnavailable
+from coach.core.keypoints import N_JOINTS, Joint, Keypoints, PersonPose
 
 BLAZEPOSE_TO_COCO: dict[Joint, int] = {
     Joint.NOSE: 0,

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from coach.errors import BadInput
-from coach.keypoints import N_JOINTS, Keypoints, PersonPose
+from coach.core.errors import BadInput
+from coach.core.keypoints import N_JOINTS, Keypoints, PersonPose
 
 
 class ReplayFileError(BadInput):

@@ -10,8 +10,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from coach.errors import StorageError
-from coach.keypoints import Keypoints
+from coach.core.errors import StorageError
+from coach.core.keypoints import Keypoints
 
 KeypointRows = list[list[float | None] | None]
 

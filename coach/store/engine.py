@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
-from coach.errors import StorageError
+from coach.core.errors import StorageError
 from coach.store.models import SCHEMA_VERSION, Base, SchemaVersionRow
 
 log = logging.getLogger(__name__)

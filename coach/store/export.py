@@ -33,10 +33,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from coach.keypoints import Joint
+from coach.core.flags import Flag
+from coach.core.keypoints import Joint
 from coach.store.codec import finite_or_none, keypoints_to_json
 from coach.store.models import SCHEMA_VERSION
-from coach.store.records import FlagRecord, FrameRecord, SessionDetail
+from coach.store.records import FrameRecord, SessionDetail
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,11 +112,11 @@ def csv_bytes(detail: SessionDetail) -> bytes:
     return text.encode("utf-8")
 
 
-def _joined(flags: tuple[FlagRecord, ...], part: Any) -> str:
+def _joined(flags: tuple[Flag, ...], part: Any) -> str:
     return _JOIN.join(str(part(flag)).replace("|", "/") for flag in flags)
 
 
-def _confidence_text(flag: FlagRecord) -> str:
+def _confidence_text(flag: Flag) -> str:
     return "" if math.isnan(flag.confidence) else f"{flag.confidence:.4g}"
 
 
@@ -156,7 +157,7 @@ def _frame_json(frame: FrameRecord) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _flag_json(flag: FlagRecord) -> dict[str, Any]:
+def _flag_json(flag: Flag) -> dict[str, Any]:
     verdict = flag.verdict
     return {
         "id": flag.id, "frame_index": flag.frame_index, "rep_index": flag.rep_index,

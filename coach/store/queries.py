@@ -10,18 +10,11 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from coach.errors import StorageError
+from coach.core.errors import StorageError
+from coach.core.flags import Flag, Verdict
 from coach.store.codec import angles_from_json, keypoints_from_json, nan_if_none
 from coach.store.models import AthleteRow, FlagRow, FrameRow, RepRow, SessionRow, VerdictRow
-from coach.store.records import (
-    FlagRecord,
-    FrameRecord,
-    RepRecord,
-    SessionDetail,
-    SessionKind,
-    SessionSummary,
-    VerdictRecord,
-)
+from coach.store.records import FrameRecord, RepRecord, SessionDetail, SessionKind, SessionSummary
 
 
 def session_summaries(
@@ -129,17 +122,17 @@ def _frames(
 
 def _flags_by_frame(
     orm: OrmSession, session_id: int, index_by_id: dict[int, int], rep_index_by_id: dict[int, int]
-) -> Mapping[int, Sequence[FlagRecord]]:
+) -> Mapping[int, Sequence[Flag]]:
     rows = orm.execute(
         select(FlagRow, VerdictRow)
         .outerjoin(VerdictRow, VerdictRow.flag_id == FlagRow.id)
         .where(FlagRow.session_id == session_id)
         .order_by(FlagRow.id)
     ).tuples()
-    out: dict[int, list[FlagRecord]] = defaultdict(list)
+    out: dict[int, list[Flag]] = defaultdict(list)
     for flag, verdict in rows:
         out[flag.frame_id].append(
-            FlagRecord(
+            Flag(
                 joint=flag.joint,
                 reason=flag.reason,
                 confidence=nan_if_none(flag.confidence),
@@ -148,7 +141,7 @@ def _flags_by_frame(
                 rep_index=None if flag.rep_id is None else rep_index_by_id.get(flag.rep_id),
                 verdict=None
                 if verdict is None
-                else VerdictRecord(verdict.accepted, verdict.note, verdict.decided_at),
+                else Verdict(verdict.accepted, verdict.note, verdict.decided_at),
             )
         )
     return out

@@ -15,58 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from coach.keypoints import Keypoints
+from coach.core.flags import Flag
+from coach.core.keypoints import Keypoints
 
 SessionKind = Literal["photo", "video", "live"]
 SESSION_KINDS: tuple[SessionKind, ...] = ("photo", "video", "live")
 
 
-@dataclass(frozen=True)
-class VerdictRecord:
-    """The coach's current decision on one flag.
-
-    Attributes:
-        accepted: True when the coach agrees with the flag, False when they dismiss it.
-        note: free text from the coach ("" when none).
-        decided_at: when the verdict was last set (UTC).
-    """
-
-    accepted: bool
-    note: str
-    decided_at: datetime
 
 
-@dataclass(frozen=True)
-class FlagRecord:
-    """One form fault seen on one frame.
-
-    Pass only `joint`, `reason` and `confidence` when writing (`Store.add_frame(flags=...)`);
-    the store fills the other fields when it reads flags back.
-
-    Attributes:
-        joint: joint name as in `Joint.name.lower()`, e.g. "left_knee".
-        reason: why the joint was flagged, in words a lifter understands.
-        confidence: in [0, 1]; NaN when unknown.
-        id: row id (None until stored); `Store.set_verdict` takes it.
-        frame_index: index of the frame the flag was raised on.
-        rep_index: the rep whose [start_s, end_s] holds that frame, if any.
-        verdict: the coach's current verdict, None while pending.
-    """
-
-    joint: str
-    reason: str
-    confidence: float = float("nan")
-    id: int | None = None
-    frame_index: int | None = None
-    rep_index: int | None = None
-    verdict: VerdictRecord | None = None
-
-    @property
-    def status(self) -> Literal["pending", "accepted", "rejected"]:
-        """'pending' without a verdict, else 'accepted' or 'rejected'."""
-        if self.verdict is None:
-            return "pending"
-        return "accepted" if self.verdict.accepted else "rejected"
 
 
 @dataclass(frozen=True)
@@ -100,7 +57,7 @@ class FrameRecord:
     lift: str | None
     view: str | None
     has_thumbnail: bool
-    flags: tuple[FlagRecord, ...] = ()
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +97,6 @@ class SessionDetail:
     reps: tuple[RepRecord, ...] = field(default=())
 
     @property
-    def flags(self) -> tuple[FlagRecord, ...]:
+    def flags(self) -> tuple[Flag, ...]:
         """Every flag of the session, in frame order."""
         return tuple(flag for frame in self.frames for flag in frame.flags)

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from coach.core.flags import Flag
 from coach.store.codec import finite_or_none
 from coach.store.models import SCHEMA_VERSION
-from coach.store.records import FlagRecord, RepRecord, SessionDetail
+from coach.store.records import RepRecord, SessionDetail
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,9 +40,9 @@ REP_COLUMNS: tuple[str, ...] = (
 _JOIN = " | "
 
 
-def rep_flags(detail: SessionDetail) -> dict[int, list[FlagRecord]]:
+def rep_flags(detail: SessionDetail) -> dict[int, list[Flag]]:
     """Flags of the session by rep index (flags outside every rep are left out)."""
-    out: dict[int, list[FlagRecord]] = {rep.index: [] for rep in detail.reps}
+    out: dict[int, list[Flag]] = {rep.index: [] for rep in detail.reps}
     for flag in detail.flags:
         if flag.rep_index is not None and flag.rep_index in out:
             out[flag.rep_index].append(flag)
@@ -52,7 +53,7 @@ def _joined(values: list[Any]) -> str:
     return _JOIN.join(str(v).replace("|", "/") for v in values)
 
 
-def _row(rep: RepRecord, flags: list[FlagRecord]) -> list[Any]:
+def _row(rep: RepRecord, flags: list[Flag]) -> list[Any]:
     return [
         rep.id, rep.index, rep.index + 1, rep.start_s, rep.bottom_s, rep.end_s,
         rep.end_s - rep.start_s, rep.verdict, len(flags), _joined([f.id for f in flags]),

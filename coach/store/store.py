@@ -20,8 +20,9 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
-from coach.errors import StorageError
-from coach.keypoints import Keypoints
+from coach.core.errors import BadInput, StorageError
+from coach.core.flags import Flag
+from coach.core.keypoints import Keypoints
 from coach.store import export, queries, rep_export
 from coach.store.codec import angles_to_json, finite_or_none, keypoints_to_json
 from coach.store.engine import READ_OPTION, ensure_schema, open_engine, redact, translate_errors
@@ -34,7 +35,7 @@ from coach.store.models import (
     SessionRow,
     VerdictRow,
 )
-from coach.store.records import SESSION_KINDS, FlagRecord, SessionDetail, SessionSummary
+from coach.store.records import SESSION_KINDS, SessionDetail, SessionSummary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,11 +117,10 @@ class Store:
         """Id of the athlete with this name (surrounding spaces ignored), created if new.
 
         Raises:
-            StorageError: an empty or over-long name, or a failed write.
+            BadInput: an empty or over-long name (`check_athlete_name`).
+            StorageError: a failed write.
         """
-        clean = name.strip()
-        if not clean or len(clean) > NAME_LEN:
-            raise StorageError(f"an athlete name needs 1 to {NAME_LEN} characters, got {name!r}")
+        clean = check_athlete_name(name)
 
         def attempt() -> int:
             with self._write(f"save athlete {clean!r}") as orm:
@@ -161,7 +161,7 @@ class Store:
     def add_frame(
         self, session_id: int, *, index: int, t_s: float, keypoints: Keypoints | None,
         angles_deg: Mapping[str, float], lift: str | None = None, view: str | None = None,
-        thumbnail_jpeg: bytes | None = None, flags: Sequence[FlagRecord] = (),
+        thumbnail_jpeg: bytes | None = None, flags: Sequence[Flag] = (),
     ) -> int:  # fmt: skip
         """Record one frame and its flags together (all or nothing); returns the frame id.
 
@@ -357,8 +357,23 @@ def _check_thumbnail(jpeg: bytes | None) -> None:
         )
 
 
-def _flag_row(session_id: int, frame_id: int, rep_id: int | None, flag: FlagRecord) -> FlagRow:
+def _flag_row(session_id: int, frame_id: int, rep_id: int | None, flag: Flag) -> FlagRow:
     return FlagRow(
         session_id=session_id, frame_id=frame_id, rep_id=rep_id, joint=flag.joint,
         reason=flag.reason, confidence=finite_or_none(flag.confidence),
     )  # fmt: skip
+
+
+def check_athlete_name(name: str) -> str:
+    """The name without surrounding spaces, checked before any work is done on it.
+
+    Raises:
+        BadInput: empty or longer than NAME_LEN; the message quotes at most a short prefix.
+    """
+    clean = name.strip()
+    if not clean or len(clean) > NAME_LEN:
+        shown = clean[:24] + ("..." if len(clean) > 24 else "")
+        raise BadInput(
+            f"an athlete name needs 1 to {NAME_LEN} characters; got {len(clean)} ({shown!r})"
+        )
+    return clean

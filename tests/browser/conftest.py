@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import (
+
+from tests.browser.harness import (
     CHROMIUM,
     SQUAT_CLIP,
     StreamlitServer,
@@ -17,13 +18,14 @@ from harness import (
     make_y4m,
     streamlit_server,
 )
+from tests.skips import skip_or_fail
 
 
 def _require_browser() -> None:
     if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+        skip_or_fail(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
     if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg is missing (it makes the fake camera's .y4m): apt-get install ffmpeg")
+        skip_or_fail("ffmpeg is missing (it makes the fake camera's .y4m): apt-get install ffmpeg")
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
@@ -41,7 +43,7 @@ def camera_y4m(fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     _require_browser()
     clip = fixtures / SQUAT_CLIP
     if not clip.is_file():
-        pytest.skip(f"fixture clip missing: {clip}")
+        skip_or_fail(f"fixture clip missing: {clip}")
     return make_y4m(clip, tmp_path_factory.mktemp("camera") / "squat.y4m")
 
 

@@ -261,7 +261,7 @@ def read_live_metrics(page: Any) -> dict[str, float]:
 
 def live_session_frames(database_url: str, athlete: str) -> tuple[int | None, int, int]:
     """(session id, frames stored, frames with keypoints) of the athlete's newest live session."""
-    from coach.store import Store
+    from coach.store.store import Store
 
     store = Store.open(database_url)
     try:
@@ -282,7 +282,7 @@ def wait_for_live_frames(
     Polls the cheap session list (a COUNT), not the frames, so the test process steals as
     little CPU as possible from the server it is measuring.
     """
-    from coach.store import Store
+    from coach.store.store import Store
 
     deadline = time.monotonic() + timeout_s
     store = Store.open(database_url)

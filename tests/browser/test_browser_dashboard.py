@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import (
+
+from coach.store.export import BASE_COLUMNS, KEYPOINT_COLUMNS
+from coach.store.store import Store
+from tests.browser.harness import (
     SQUAT_PHOTO,
     StreamlitServer,
     live_session_frames,
@@ -24,8 +27,6 @@ from harness import (
     wait_app_idle,
     wait_for_live_frames,
 )
-
-from coach.store import BASE_COLUMNS, KEYPOINT_COLUMNS, Store
 
 pytestmark = pytest.mark.browser
 LIVE_FRAMES = 50
@@ -60,7 +61,10 @@ def test_live_page_records_the_fake_camera(page: Any, server: StreamlitServer) -
     time.sleep(1.0)  # let the panel refresh once more
     metrics = read_live_metrics(page)
     print(f"\nlive: {metrics}")
-    assert metrics["Frames / s"] > 0 and metrics["Latency p95"] > 0
+    # What the lifter sees: the frames counted on the page, nearly all with a skeleton. (Speed
+    # floors live in benchmarks/bench_live.py, not here.)
+    assert metrics["frames"] >= LIVE_FRAMES, metrics
+    assert metrics["with_skeleton"] >= 0.8 * metrics["frames"], metrics
     stop_live(page)
     store = Store.open(server.database_url)
     try:
@@ -79,7 +83,7 @@ def test_live_page_records_the_fake_camera(page: Any, server: StreamlitServer) -
 def _ensure_a_session(server: StreamlitServer) -> None:
     if live_session_frames(server.database_url, "Lu")[1] > 0:
         return
-    from coach.keypoints import Keypoints
+    from coach.core.keypoints import Keypoints
 
     store = Store.open(server.database_url)
     try:

@@ -1,8 +1,8 @@
 """The Live page counts the reps of a real clip played through Chromium's fake camera.
 
 Clip: gym_tracker_Jurisimo00/videos/squat.mp4, 8 bodyweight squats by hand count
-(tests/test_reps_real.py), side view, 640x360 at 23.976 fps, 347 frames, 14.47 s. It is turned
-into a .y4m at its own size and frame rate, with its first frame held for `LEAD_S` before it
+(tests/reps/test_segment_real.py), side view, 640x360 at 23.976 fps, 347 frames, 14.47 s. It is
+turned into a .y4m at its own size and frame rate, with its first frame held for `LEAD_S` before it
 and its last frame held for `TAIL_S` after it: the fake camera starts playing before the WebRTC
 connection is up (the first frame reaches the server ~1 s after START), so without the lead the
 first squat would be half gone. Chromium loops the file, so the test stops after one pass: when
@@ -28,9 +28,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import StreamlitServer, launch_chromium, start_live, stop_live, wait_app_idle
 
-from coach.store import Store
+from coach.store.store import Store
+from tests.browser.harness import (
+    StreamlitServer,
+    launch_chromium,
+    start_live,
+    stop_live,
+    wait_app_idle,
+)
+from tests.skips import skip_or_fail
 
 pytestmark = pytest.mark.browser
 CLIP = "gym_tracker_Jurisimo00/videos/squat.mp4"
@@ -50,7 +57,7 @@ def squat_camera(
 ) -> Iterator[Any]:
     clip = fixtures / CLIP
     if not clip.is_file():
-        pytest.skip(f"fixture clip missing: {clip}")
+        skip_or_fail(f"fixture clip missing: {clip}")
     y4m = tmp_path_factory.mktemp("squat-camera") / "squat8.y4m"
     pad = (f"tpad=start_duration={LEAD_S}:start_mode=clone:"
            f"stop_duration={TAIL_S}:stop_mode=clone")  # fmt: skip

@@ -1,0 +1,2 @@
+"""Shared types and maths: the Keypoints schema, joints, errors, settings, angles,
+smoothing, lifts and body proportions."""

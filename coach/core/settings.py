@@ -1,0 +1,129 @@
+"""Settings: a frozen dataclass loaded from environment variables and an optional TOML file.
+
+Every key, its unit and when to change it (the README's Configuration table mirrors this):
+
+| key | env var | default | meaning |
+|---|---|---|---|
+| backend | LIFTCOACH_BACKEND | auto | pose backend: auto, mediapipe, vitpose, replay |
+| vitpose_model | LIFTCOACH_VITPOSE | usyd-community/vitpose-base-simple | ViTPose hub id or local dir |
+| detector_model | LIFTCOACH_DETECTOR | PekingU/rtdetr_r50vd_coco_o365 | RT-DETR hub id or local dir |
+| device | LIFTCOACH_DEVICE | auto | torch device for ViTPose: auto, cpu, cuda, cuda:N |
+| min_keypoint_score | LIFTCOACH_MIN_SCORE | 0.3 | joints below this confidence count as missing |
+| max_image_pixels | LIFTCOACH_MAX_PIXELS | 50000000 | photos larger than this are refused (decompression bombs) |
+| inference_max_side_px | LIFTCOACH_INFER_SIDE | 1920 | larger photos are downscaled to this longest side for the model |
+| data_dir | LIFTCOACH_DATA | ./data | the SQLite session file and coach gold overrides (gold/) |
+| database_url | DATABASE_URL | (sqlite under data_dir) | SQLAlchemy URL, e.g. postgresql+psycopg://... |
+| ice_servers | LIFTCOACH_ICE_SERVERS | [] | JSON list of WebRTC ICE servers (STUN/TURN) |
+| replay_file | LIFTCOACH_REPLAY | (none) | keypoints JSON played by the replay backend |
+
+A TOML file named by LIFTCOACH_CONFIG may set the same keys (top-level). Unknown keys are refused.
+Environment variables win over the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from coach.core.errors import SettingsError
+
+ENV_VARS: dict[str, str] = {
+    "backend": "LIFTCOACH_BACKEND",
+    "vitpose_model": "LIFTCOACH_VITPOSE",
+    "detector_model": "LIFTCOACH_DETECTOR",
+    "device": "LIFTCOACH_DEVICE",
+    "min_keypoint_score": "LIFTCOACH_MIN_SCORE",
+    "max_image_pixels": "LIFTCOACH_MAX_PIXELS",
+    "inference_max_side_px": "LIFTCOACH_INFER_SIDE",
+    "data_dir": "LIFTCOACH_DATA",
+    "database_url": "DATABASE_URL",
+    "ice_servers": "LIFTCOACH_ICE_SERVERS",
+    "replay_file": "LIFTCOACH_REPLAY",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All tunables in one place; see the module docstring for each key."""
+
+    backend: str = "auto"
+    vitpose_model: str = "usyd-community/vitpose-base-simple"
+    detector_model: str = "PekingU/rtdetr_r50vd_coco_o365"
+    device: str = "auto"
+    min_keypoint_score: float = 0.3
+    max_image_pixels: int = 50_000_000
+    # The models resize internally (MediaPipe to 256 px, RT-DETR to 640; ViTPose crops), so
+    # full-HD frames go in untouched and only bigger photos pay for a resize.
+    inference_max_side_px: int = 1920
+    data_dir: str = "./data"
+    database_url: str = ""
+    ice_servers: tuple[dict[str, Any], ...] = ()
+    replay_file: str = ""
+
+    @property
+    def resolved_database_url(self) -> str:
+        """DATABASE_URL when set, else a SQLite file under data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir).resolve() / 'liftcoach.sqlite3'}"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some keys replaced (values are coerced and checked like env values)."""
+        return replace(self, **_coerce_all({k: v for k, v in changes.items() if v is not None}))
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from LIFTCOACH_CONFIG (TOML) then the environment.
+
+    Raises:
+        SettingsError: an unknown key, a value of the wrong type, or an unreadable file.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_path = env.get("LIFTCOACH_CONFIG", "")
+    if config_path:
+        values.update(_read_toml(Path(config_path)))
+    for key, var in ENV_VARS.items():
+        if env.get(var, "") != "":
+            values[key] = env[var]
+    return Settings(**_coerce_all(values))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc}") from None
+    return data
+
+
+def _coerce_all(values: Mapping[str, Any]) -> dict[str, Any]:
+    known = {f.name: f for f in fields(Settings)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise SettingsError(f"unknown setting(s) {unknown}; valid keys are {sorted(known)}")
+    return {key: _coerce(key, value) for key, value in values.items()}
+
+
+def _coerce(key: str, value: Any) -> Any:
+    default = getattr(Settings(), key)
+    try:
+        if key == "ice_servers":
+            servers = json.loads(value) if isinstance(value, str) else value
+            if not isinstance(servers, list) or not all(isinstance(s, dict) for s in servers):
+                raise ValueError("expected a JSON list of objects like {\"urls\": [...]}")
+            return tuple(servers)
+        if isinstance(default, bool):
+            return str(value).lower() in {"1", "true", "yes"}
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {key!r} has a bad value {value!r}: {exc}") from None

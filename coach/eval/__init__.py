@@ -1,0 +1,2 @@
+"""Accuracy measures (OKS, PCK) against human keypoint ground truth; never imported by
+runtime code."""

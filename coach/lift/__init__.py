@@ -1,0 +1,2 @@
+"""The lift classifier (squat, bench, deadlift or unsure): keypoint features, its model
+file and predictions."""

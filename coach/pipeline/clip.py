@@ -1,0 +1,310 @@
+"""A clip of a set: frames -> keypoints -> smoothed angle traces -> reps -> per-rep verdicts
+-> DTW against a reference rep.
+
+Per rep, the form verdicts of coach/pipeline/form_check.py run at the rep's key positions (the
+bottom and
+lockout frames), and the rep's key angles are aligned with the reference rep by DTW
+(coach/reps/dtw.py). Each rep's start and bottom poses are also checked against the reference's
+with a limit taken from the reference itself (GyML's statistical check, coach/reps/check.py).
+The reference is the shipped gold rep (the synthetic gold lifter of coach/synth/lifter.py, textbook
+angles, swept from the first phase to the second and back), or a coach's own recorded set
+(`coach.reps.reference.reference_from_clip`) passed as `reference`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coach.core.angles import angle_traces
+from coach.core.errors import BadInput, BadVideo, NoPersonFound
+from coach.core.keypoints import N_JOINTS, Keypoints, PersonPose
+from coach.core.settings import Settings
+from coach.core.smoothing import smooth_keypoints
+from coach.form.scoring_json import json_number
+from coach.lift.classify import UNSURE, LiftPrediction, classify_sequence, given_lift
+from coach.media.photo import keypoints_to_original
+from coach.media.video import VideoInfo, iter_frames, probe_video
+from coach.pipeline.form_check import FormOutcome, evaluate_form
+from coach.pipeline.photo import analyze_frame
+from coach.pose.base import PoseEstimator
+from coach.reps.check import RepCheck, check_angles_for, check_rep, pose_at, reps_frames
+from coach.reps.dtw import ALIGN_ANGLES, RepComparison, compare_reps
+from coach.reps.reference import ReferenceRep, comparison_traces, gold_reference
+from coach.reps.segment import key_angle_trace, reps_from_angles
+from coach.reps.types import Rep
+
+log = logging.getLogger(__name__)
+
+# MediaPipe resizes to 256 px inside; decoding straight to 640 px saves the big resize.
+ANALYSIS_MAX_SIDE_PX = 640
+# A lift's joints move well below 3 Hz, so 15 fps samples them ~5x faster than they change;
+# the fixture clips' hand counts were validated at this rate (tests/reps/test_segment_real.py).
+DEFAULT_ANALYSIS_FPS = 15.0
+# Low-pass for keypoints before angles: pose jitter sits above 3 Hz, a rep below 1 Hz.
+SMOOTHING_CUTOFF_HZ = 3.0
+__all__ = ["ClipAnalysis", "RepVerdict", "analyze_video", "video_to_json"]
+
+
+@dataclass(frozen=True)
+class RepVerdict:
+    """One rep with its verdicts at the bottom and at lockout, its DTW comparison, and GyML's
+    check of its start and bottom poses against the reference (`check`)."""
+
+    rep: Rep
+    bottom: FormOutcome | None
+    lockout: FormOutcome | None
+    comparison: RepComparison | None
+    check: RepCheck | None = None
+
+    def feedback(self) -> str:
+        """e.g. 'rep 3: at the bottom, left knee: knees caving in; at the bottom, left knee 24°
+        more bent than the reference (pose 17° off, limit 10°)'."""
+        parts = [f"at the {where}, {flag.label}: {flag.reason}"
+                 for where, outcome in (("bottom", self.bottom), ("lockout", self.lockout))
+                 if outcome is not None for flag in outcome.flags]
+        if self.check is not None:
+            parts += [p.words() for p in self.check.flagged]
+        return f"rep {self.rep.index + 1}: " + ("; ".join(parts) if parts else "no faults flagged")
+
+
+@dataclass(frozen=True)
+class ClipAnalysis:
+    """Everything measured on one clip. `keypoints` are smoothed, in original pixels."""
+
+    backend: str
+    info: VideoInfo
+    t_s: NDArray[np.float64]
+    keypoints: Keypoints
+    lift: LiftPrediction
+    traces: dict[str, NDArray[np.float64]]  # 2D image angles, what reps are counted on
+    reps: tuple[RepVerdict, ...]
+    timings_ms: dict[str, float]
+    fps_processed: float
+    reference: ReferenceRep | None = None
+    compare_traces: dict[str, NDArray[np.float64]] | None = None  # what DTW and checks used
+
+    @property
+    def analysed_fps(self) -> float:
+        span = float(self.t_s[-1] - self.t_s[0]) if len(self.t_s) > 1 else 0.0
+        return (len(self.t_s) - 1) / span if span > 0 else self.info.fps
+
+
+def _track_frames(
+    path: Path, estimator: PoseEstimator, settings: Settings, info: VideoInfo,
+    target_fps: float | None, progress: Callable[[float], None] | None,
+) -> tuple[list[float], list[Keypoints], dict[str, float]]:
+    """Pose per frame; the lifter is re-chosen near the previous frame's box (a 'click')."""
+    times: list[float] = []
+    frames: list[Keypoints] = []
+    ms = {"decode": 0.0, "pose": 0.0}
+    click: tuple[float, float] | None = None
+    missing = Keypoints.single(np.full((N_JOINTS, 2), np.nan), np.zeros(N_JOINTS))
+    t0 = time.perf_counter()
+    for frame in iter_frames(path, target_fps=target_fps, max_side_px=ANALYSIS_MAX_SIDE_PX,
+                             max_pixels=settings.max_image_pixels, progress=progress):
+        t1 = time.perf_counter()
+        scale = frame.bgr.shape[1] / info.width_px
+        try:
+            result = analyze_frame(frame.bgr, estimator, settings, click_xy=click)
+            kp = keypoints_to_original(result.person.keypoints, scale)
+            x, y, w, h = result.person.bbox_xywh
+            click = (x + w / 2, y + h / 2)
+        except NoPersonFound:
+            kp, click = missing, None
+        t2 = time.perf_counter()
+        ms["decode"] += (t1 - t0) * 1000
+        ms["pose"] += (t2 - t1) * 1000
+        times.append(frame.t_s)
+        frames.append(kp)
+        t0 = time.perf_counter()
+    return times, frames, ms
+
+
+def analyze_video(
+    path: str | Path,
+    estimator: PoseEstimator,
+    settings: Settings,
+    *,
+    lift: str = "auto",
+    target_fps: float | None = DEFAULT_ANALYSIS_FPS,
+    reference: ReferenceRep | Mapping[str, NDArray[np.float64]] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> ClipAnalysis:
+    """Analyse a clip of a set.
+
+    Args:
+        path: MP4/MOV/WebM.
+        estimator: made with `video=True` for MediaPipe (tracking between frames).
+        lift: "auto" (classified over the whole clip) or a lift name.
+        target_fps: analyse at this rate (default 15 fps); None = every source frame.
+        reference: the reference rep (`coach.reps.reference`: the shipped gold, or a coach's set
+            from `reference_from_clip`); None = the shipped gold of the clip's lift. A plain
+            {name: (M,) degrees} mapping replaces only the gold's DTW traces.
+        progress: fraction done in [0, 1].
+
+    Raises:
+        BadVideo: the clip can't be used, or nobody was found in it. BadInput: unknown lift,
+            or a reference rep of another lift than the clip's.
+    """
+    path = Path(path)
+    t_start = time.perf_counter()
+    info = probe_video(path)
+    times, frames, timings = _track_frames(path, estimator, settings, info, target_fps, progress)
+    if not any(f.present().any() for f in frames):
+        raise BadVideo(f"no lifter was found in any frame of {path.name}: "
+                       "film the whole body, well lit")
+    t_s = np.asarray(times, dtype=np.float64)
+    t0 = time.perf_counter()
+    fps = _fps(t_s, info.fps)
+    kp = smooth_keypoints(Keypoints.stack(frames), fps=fps, cutoff_hz=SMOOTHING_CUTOFF_HZ)
+    # 2D image angles count the fixture clips best: MediaPipe's 3D world knees and hips never
+    # straighten past ~155 deg, which hides lockouts (see coach/reps/segment.py).
+    traces = angle_traces(kp, use_3d=False)
+    prediction = classify_sequence(kp) if lift == "auto" else given_lift(lift)
+    timings["smooth_classify"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    verdicts: tuple[RepVerdict, ...] = ()
+    ref: ReferenceRep | None = None
+    # DTW compares like with like: the gold rep is 3D, so use 3D angles when we have them.
+    dtw_traces = comparison_traces(kp, traces)
+    if prediction.label != UNSURE:
+        ref = _resolve_reference(reference, prediction.label)
+        reps = reps_from_angles(traces, prediction.label, fps=fps, t_s=t_s)
+        tops = reps_frames(reps, key_angle_trace(traces, prediction.label))
+        verdicts = tuple(_rep_verdict(r, kp, dtw_traces, f, prediction.label, ref, settings)
+                         for r, f in zip(reps, tops, strict=True))
+    timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
+    total_s = time.perf_counter() - t_start
+    timings["total"] = total_s * 1000
+    return ClipAnalysis(estimator.name, info, t_s, kp, prediction, traces, verdicts,
+                        {k: round(v, 1) for k, v in timings.items()}, len(frames) / total_s,
+                        ref, dtw_traces)
+
+
+def _resolve_reference(
+    reference: ReferenceRep | Mapping[str, NDArray[np.float64]] | None, lift: str
+) -> ReferenceRep:
+    if reference is None:
+        return gold_reference(lift)
+    if not isinstance(reference, ReferenceRep):
+        return replace(gold_reference(lift), traces=dict(reference), source="given traces")
+    if reference.lift != lift:
+        raise BadInput(
+            f"the reference rep is a {reference.lift} but this clip is a {lift}: compare a "
+            "clip with a reference of the same lift"
+        )
+    return reference
+
+
+def _fps(t_s: NDArray[np.float64], fallback: float) -> float:
+    if len(t_s) < 2:
+        return fallback
+    step = float(np.median(np.diff(t_s)))
+    return 1.0 / step if step > 0 else fallback
+
+
+def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]],
+                 frames: dict[str, int], lift: str, reference: ReferenceRep,
+                 settings: Settings) -> RepVerdict:
+    outcomes = [_form_at(kp, i, lift, settings) for i in (rep.bottom_frame, rep.end_frame)]
+    window = slice(rep.start_frame, rep.end_frame + 1)
+    joints = tuple(j for j in ALIGN_ANGLES[lift] if j in reference.traces)
+    comparison = None
+    if joints and rep.end_frame > rep.start_frame:
+        user = {j: traces[j][window] for j in joints}
+        comparison = compare_reps(user, reference.traces, joints)
+    poses = {pos: pose_at(traces, i) for pos, i in frames.items()}
+    check = check_rep(poses, frames, reference.poses, reference.limits_deg,
+                      check_angles_for(lift))
+    return RepVerdict(rep, outcomes[0], outcomes[1], comparison, check)
+
+
+def _form_at(kp: Keypoints, t: int, lift: str, settings: Settings) -> FormOutcome | None:
+    frame = kp.frame(t)
+    box = frame.bbox_xywh()
+    if box is None:
+        return None
+    return evaluate_form(PersonPose(frame, box, 1.0), lift, settings)
+
+
+def _outcome_flags(where: str, outcome: FormOutcome | None) -> list[dict[str, object]]:
+    if outcome is None:
+        return []
+    return [{"position": where, "joint": f.joint, "reason": f.reason,
+             "confidence": json_number(f.confidence, 3)} for f in outcome.flags]
+
+
+def _comparison_json(c: RepComparison | None) -> dict[str, object] | None:
+    if c is None:
+        return None
+    return {
+        "mean_cost_deg": json_number(c.alignment.mean_cost_deg, 2),
+        "joints": [{"joint": j.joint, "mean_abs_deg": json_number(j.mean_abs_deg, 2),
+                    "mean_signed_deg": json_number(j.mean_signed_deg, 2),
+                    "max_abs_deg": json_number(j.max_abs_deg, 2),
+                    "max_at_fraction": json_number(j.max_at_fraction, 2)} for j in c.joints],
+    }
+
+
+def _check_json(check: RepCheck | None, t_s: NDArray[np.float64]) -> dict[str, object] | None:
+    if check is None:
+        return None
+    out: dict[str, object] = {}
+    for p in check.positions:
+        worst = p.difference.worst
+        out[p.position] = {
+            "t_s": json_number(t_s[p.frame], 3),
+            "difference_deg": json_number(p.difference.distance_deg, 2),
+            "limit_deg": json_number(p.limit_deg, 2), "flagged": p.flagged,
+            "worst_angle": None if worst is None else worst[0],
+            "worst_diff_deg": None if worst is None else json_number(worst[1], 2),
+        }
+    return out
+
+
+def _reference_json(ref: ReferenceRep | None) -> dict[str, object] | None:
+    if ref is None:
+        return None
+    return {"source": ref.source, "lift": ref.lift, "angles_3d": ref.angles_3d,
+            "limits_deg": {k: json_number(v, 2) for k, v in ref.limits_deg.items()},
+            "spread_deg": {k: json_number(v, 2) for k, v in ref.spread_deg.items()}}
+
+
+def video_to_json(result: ClipAnalysis) -> dict[str, object]:
+    """The `analyze-video --json` object (schema in the README)."""
+    reps = [{
+        "index": v.rep.index + 1,
+        "start_s": json_number(v.rep.start_s, 3), "bottom_s": json_number(v.rep.bottom_s, 3),
+        "end_s": json_number(v.rep.end_s, 3),
+        "flags": _outcome_flags("bottom", v.bottom) + _outcome_flags("lockout", v.lockout),
+        "feedback": v.feedback(),
+        "dtw": _comparison_json(v.comparison),
+        "check": _check_json(v.check, result.t_s),
+    } for v in result.reps]
+    info = result.info
+    return {
+        "backend": result.backend,
+        "video": {"width": info.width_px, "height": info.height_px,
+                  "fps": json_number(info.fps, 2),
+                  "duration_s": json_number(info.duration_s, 3), "rotation_deg": info.rotation_deg},
+        "lift": {"label": result.lift.label, "source": result.lift.source,
+                 "confidence": json_number(result.lift.confidence, 4),
+                 "probabilities": {k: json_number(p, 4)
+                                   for k, p in result.lift.probabilities.items()}},
+        "rep_count": len(result.reps),
+        "reps": reps,
+        "traces": {"t_s": [json_number(t, 3) for t in result.t_s],
+                   **{name: [json_number(v, 1) for v in trace]
+                      for name, trace in result.traces.items()}},
+        "reference": _reference_json(result.reference),
+        "frames_analysed": len(result.t_s),
+        "timings_ms": result.timings_ms,
+        "fps_processed": json_number(result.fps_processed, 2),
+    }

@@ -1,0 +1,293 @@
+"""The Video page's work: analyse an uploaded set (optionally against a coach's reference set),
+draw its key frames next to the reference, and save it as a "video" session.
+
+Everything a page shows is computed here once per analysis and kept in a `VideoResult`, so
+reruns (choosing another rep) never decode or analyse again.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from coach.core.flags import Flag
+from coach.core.keypoints import Joint, Keypoints
+from coach.core.settings import Settings
+from coach.media.video import iter_frames
+from coach.pipeline.clip import ClipAnalysis, RepVerdict, analyze_video
+from coach.pipeline.reference import clip_frame_arrows, reference_from_clip
+from coach.pose.base import create_estimator
+from coach.render.arrows import arrows_xy
+from coach.render.canvas import skeleton_canvas
+from coach.render.draw import draw_arrows, draw_skeleton
+from coach.render.overlay import STATUS_COLORS_BGR, thumbnail_jpeg
+from coach.reps.reference import ReferenceRep, reference_skeleton
+from coach.store.store import Store
+
+ACCEPTED_TYPES: tuple[str, ...] = ("mp4", "mov", "webm")
+FPS_CHOICES: dict[str, float | None] = {
+    "15 fps (recommended)": 15.0, "10 fps (faster)": 10.0, "30 fps": 30.0, "every frame": None,
+}  # fmt: skip
+KEYFRAME_MAX_SIDE_PX = 640  # what analyze_video decodes at, so frames and keypoints agree
+ARROW_BGR = (255, 0, 255)  # magenta: reads on skin, clothes and the red/green skeleton
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class KeyFrame:
+    """One annotated key frame of a rep beside the reference at the same phase (RGB arrays)."""
+
+    position: str  # "bottom" or "lockout"
+    t_s: float
+    lifter_rgb: NDArray[np.uint8]
+    reference_rgb: NDArray[np.uint8]
+    arrows: tuple[str, ...]  # "left knee: reference 12° more open" per arrow drawn
+
+
+@dataclass(frozen=True, eq=False)
+class VideoResult:
+    """One analysed set: the analysis, its key frames per rep, and where it was saved."""
+
+    name: str
+    athlete: str
+    analysis: ClipAnalysis
+    keyframes: dict[int, tuple[KeyFrame, ...]]
+    session_id: int | None
+
+
+def _temp_clip(name: str, data: bytes, folder: Path) -> Path:
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower()[1:] in ACCEPTED_TYPES else ""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"clip{suffix or '.mp4'}"
+    path.write_bytes(data)
+    return path
+
+
+def _analyse(path: Path, settings: Settings, progress: Callable[[float], None], **kwargs: Any
+             ) -> ClipAnalysis:  # fmt: skip
+    """analyze_video with a fresh video-mode estimator (it tracks, so one per clip)."""
+    estimator = create_estimator(settings.backend, settings, video=True)
+    try:
+        return analyze_video(path, estimator, settings, progress=progress, **kwargs)
+    finally:
+        closer = getattr(estimator, "close", None)
+        if callable(closer):
+            closer()
+
+
+def analyse_set(
+    clip: tuple[str, bytes],
+    settings: Settings,
+    store: Store,
+    *,
+    athlete: str,
+    lift: str,
+    fps: float | None,
+    reference_clip: tuple[str, bytes] | None = None,
+    progress: Progress | None = None,
+) -> VideoResult:
+    """Analyse a set (and first the coach's reference set, if given), draw and save it.
+
+    Raises:
+        LiftCoachError: a bad clip (BadVideo), nobody in it, a reference without reps or of
+            another lift, or a database failure.
+    """
+    report = progress or (lambda f, t: None)
+    with tempfile.TemporaryDirectory(prefix="liftcoach-video-") as tmp:
+        reference: ReferenceRep | None = None
+        share = 0.0
+        if reference_clip is not None:
+            share = 0.4
+            ref_path = _temp_clip(reference_clip[0], reference_clip[1], Path(tmp) / "r")
+            ref = _analyse(ref_path, settings, lambda f: report(share * f, "Reference set…"),
+                           lift=lift, target_fps=fps)  # fmt: skip
+            reference = reference_from_clip(ref, name=reference_clip[0])
+            lift = reference.lift if lift == "auto" else lift
+        path = _temp_clip(clip[0], clip[1], Path(tmp))
+        analysis = _analyse(
+            path, settings, lambda f: report(share + (1 - share) * f, f"Analysing {clip[0]}…"),
+            lift=lift, target_fps=fps, reference=reference,
+        )  # fmt: skip
+        report(1.0, "Drawing the key frames…")
+        keyframes = key_frames(path, analysis, fps)
+    session_id = save_video_session(store, athlete, clip[0], analysis, keyframes)
+    return VideoResult(clip[0], athlete.strip(), analysis, keyframes, session_id)
+
+
+def _scaled(kp: Keypoints, scale: float) -> Keypoints:
+    return Keypoints(kp.xy * np.float32(scale), kp.score)
+
+
+def _lifter_panel(
+    bgr: NDArray[np.uint8], analysis: ClipAnalysis, verdict: RepVerdict, frame: int,
+    position: str,
+) -> tuple[NDArray[np.uint8], tuple[str, ...]]:  # fmt: skip
+    scale = bgr.shape[1] / analysis.info.width_px
+    outcome = verdict.bottom if position == "bottom" else verdict.lockout
+    flags = outcome.flags if outcome else ()
+    red = {Joint[f.joint.upper()]: STATUS_COLORS_BGR["flagged"] for f in flags}
+    arrows = clip_frame_arrows(analysis, verdict, frame, scale=scale)
+    labels = {a.joint: f"{a.diff_deg:+.0f}" for a in arrows}  # OpenCV's font has no "°"
+    out = draw_skeleton(bgr, _scaled(analysis.keypoints.frame(frame), scale),
+                        joint_colors_bgr=red, joint_labels=labels)  # fmt: skip
+    if arrows:
+        out = draw_arrows(out, *arrows_xy(arrows), ARROW_BGR)
+    words = tuple(f"{a.angle.replace('_', ' ')}: the reference is {abs(a.diff_deg):.0f}° "
+                  f"{'more open' if a.diff_deg > 0 else 'more bent'}" for a in arrows)
+    return out[..., ::-1].copy(), words
+
+
+def key_frames(path: Path, analysis: ClipAnalysis, fps: float | None) -> dict[
+    int, tuple[KeyFrame, ...]
+]:
+    """Per rep index: its bottom and lockout frames annotated (skeleton, flagged joints in red,
+    DTW arrows toward the reference), each beside the reference's skeleton at that phase."""
+    wanted: dict[int, list[tuple[int, str]]] = {}
+    for k, v in enumerate(analysis.reps):
+        for frame, position in ((v.rep.bottom_frame, "bottom"), (v.rep.end_frame, "lockout")):
+            wanted.setdefault(frame, []).append((k, position))
+    if not wanted or analysis.reference is None:
+        return {}
+    out: dict[int, list[KeyFrame]] = {k: [] for k in range(len(analysis.reps))}
+    for decoded in iter_frames(path, target_fps=fps, max_side_px=KEYFRAME_MAX_SIDE_PX):
+        for k, position in wanted.get(decoded.index, []):
+            verdict = analysis.reps[k]
+            lifter, words = _lifter_panel(decoded.bgr, analysis, verdict, decoded.index, position)
+            yaw = _view_yaw(verdict)
+            ref_pos = "bottom" if position == "bottom" else "start"
+            ref = skeleton_canvas(reference_skeleton(analysis.reference, ref_pos, yaw))
+            out[k].append(KeyFrame(position, float(analysis.t_s[decoded.index]), lifter, ref,
+                                   words))  # fmt: skip
+    return {k: tuple(sorted(v, key=lambda f: f.position != "bottom")) for k, v in out.items()}
+
+
+def _view_yaw(verdict: RepVerdict) -> float:
+    """The camera yaw to draw the gold from: the lifter's view class snapped to its axis
+    (front 0, left 90, right -90), the estimated yaw for an oblique view, else the side."""
+    outcome = verdict.bottom or verdict.lockout
+    if outcome is None:
+        return 90.0
+    snapped = {"front": 0.0, "left": 90.0, "right": -90.0}
+    return snapped.get(outcome.view.view, outcome.view.yaw_deg)
+
+
+def _frame_flags(analysis: ClipAnalysis) -> dict[int, list[Flag]]:
+    """Flags per clip frame: form flags at each rep's bottom and lockout, and the rep check's
+    flagged positions (joint = the angle that differs most)."""
+    flags: dict[int, list[Flag]] = {}
+    for v in analysis.reps:
+        for frame, outcome in ((v.rep.bottom_frame, v.bottom), (v.rep.end_frame, v.lockout)):
+            for f in outcome.flags if outcome is not None else ():
+                flags.setdefault(frame, []).append(
+                    f)
+        for p in v.check.flagged if v.check is not None else ():
+            worst = p.difference.worst
+            joint = worst[0] if worst is not None else "pose"
+            flags.setdefault(p.frame, []).append(Flag(joint, p.words(), p.confidence))
+    return flags
+
+
+def save_video_session(
+    store: Store, athlete: str, name: str, analysis: ClipAnalysis,
+    keyframes: dict[int, tuple[KeyFrame, ...]] | None = None,
+) -> int:  # fmt: skip
+    """One "video" session: every analysed frame (smoothed keypoints, 2D angles), each rep
+    (verdict = its feedback) and the per-rep flags on their frames.
+
+    Raises:
+        StorageError: the database refused it.
+    """
+    lift = analysis.lift.label if analysis.lift.label != "unsure" else None
+    ref = analysis.reference.source if analysis.reference is not None else "none"
+    session_id = store.start_session(
+        store.get_or_create_athlete(athlete or "Video athlete"), "video", lift=lift,
+        backend=analysis.backend, notes=f"{name}; reference: {ref}",
+    )  # fmt: skip
+    for v in analysis.reps:  # reps first: each flag below then joins its rep as it is written
+        r = v.rep
+        store.add_rep(session_id, index=r.index, start_s=r.start_s, bottom_s=r.bottom_s,
+                      end_s=r.end_s, verdict=v.feedback())  # fmt: skip
+    thumbs = _thumbnails(analysis, keyframes or {})
+    flags = _frame_flags(analysis)
+    for i, t in enumerate(analysis.t_s):
+        kp = analysis.keypoints.frame(i)
+        store.add_frame(
+            session_id, index=i, t_s=float(t), keypoints=kp if kp.present().any() else None,
+            angles_deg={n: float(trace[i]) for n, trace in analysis.traces.items()}, lift=lift,
+            thumbnail_jpeg=thumbs.get(i) if i in flags else None, flags=flags.get(i, []),
+        )  # fmt: skip
+    store.end_session(session_id)
+    return session_id
+
+
+def _thumbnails(analysis: ClipAnalysis, keyframes: dict[int, tuple[KeyFrame, ...]]) -> dict[
+    int, bytes
+]:
+    out = {}
+    for k, frames in keyframes.items():
+        rep = analysis.reps[k].rep
+        for f in frames:
+            frame = rep.bottom_frame if f.position == "bottom" else rep.end_frame
+            out[frame] = thumbnail_jpeg(f.lifter_rgb[..., ::-1].copy())
+    return out
+
+
+def reps_table(analysis: ClipAnalysis) -> pd.DataFrame:
+    """One row per rep: times, flags, feedback, GyML's check and the DTW's largest difference."""
+    rows = []
+    for v in analysis.reps:
+        r, worst = v.rep, _dtw_max(v)
+        checks = {p.position: p for p in (v.check.positions if v.check else ())}
+        n_form = sum(len(o.flags) for o in (v.bottom, v.lockout) if o is not None)
+        rows.append({
+            "rep": r.index + 1, "start (s)": round(r.start_s, 2),
+            "bottom (s)": round(r.bottom_s, 2), "end (s)": round(r.end_s, 2),
+            "flags": n_form + (len(v.check.flagged) if v.check else 0),
+            "start vs ref (°)": _check_cell(checks.get("start")),
+            "bottom vs ref (°)": _check_cell(checks.get("bottom")),
+            "DTW max diff (°)": worst[0], "where": worst[1], "feedback": v.feedback(),
+        })  # fmt: skip
+    columns = ["rep", "start (s)", "bottom (s)", "end (s)", "flags", "start vs ref (°)",
+               "bottom vs ref (°)", "DTW max diff (°)", "where", "feedback"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _check_cell(check: Any) -> str:
+    if check is None or not np.isfinite(check.difference.distance_deg):
+        return "—"
+    mark = " ⚠" if check.flagged else ""
+    return f"{check.difference.distance_deg:.0f} / {check.limit_deg:.0f}{mark}"
+
+
+def _dtw_max(v: RepVerdict) -> tuple[float | None, str]:
+    if v.comparison is None:
+        return None, ""
+    known = [j for j in v.comparison.joints if np.isfinite(j.max_abs_deg)]
+    if not known:
+        return None, ""
+    j = max(known, key=lambda d: d.max_abs_deg)
+    return round(j.max_abs_deg, 1), f"{j.joint.replace('_', ' ')} at {j.max_at_fraction:.0%}"
+
+
+def chart_inputs(analysis: ClipAnalysis) -> dict[str, Any]:
+    """What `ui.charts.clip_traces` draws: times, the lift's angles, rep spans, flag marks."""
+    from coach.reps.check import CHECK_ANGLES
+
+    names = CHECK_ANGLES.get(analysis.lift.label, tuple(analysis.traces))
+    flags = _frame_flags(analysis)
+    return {
+        "t_s": [float(t) for t in analysis.t_s],
+        "traces": {n: [float(x) for x in analysis.traces[n]] for n in names
+                   if n in analysis.traces},
+        "reps": [(v.rep.start_s, v.rep.end_s, f"rep {v.rep.index + 1}") for v in analysis.reps],
+        "flags": [(float(analysis.t_s[i]), "; ".join(f.reason for f in fl))
+                  for i, fl in sorted(flags.items())],
+    }  # fmt: skip
+

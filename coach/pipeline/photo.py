@@ -1,0 +1,181 @@
+"""The photo/frame pipeline: decode -> downscale -> pose -> pick the lifter -> threshold.
+
+Every stage is timed; coordinates are always reported in ORIGINAL image pixels even when the
+model saw a downscaled copy. Form verdicts (lift, view, pairs, vote, flags, angles) are added
+by `coach.pipeline.form_check.evaluate_form` when requested.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coach.core.errors import NoPersonFound
+from coach.core.keypoints import PersonPose
+from coach.core.settings import Settings
+from coach.media.photo import LoadedImage, downscale_for_inference, load_image, person_to_original
+from coach.pose.base import PoseEstimator
+from coach.pose.select import choose_lifter
+
+if TYPE_CHECKING:
+    from coach.pipeline.form_check import FormOutcome
+
+
+@dataclass(frozen=True)
+class FrameAnalysis:
+    """One analysed image. `person.keypoints` is already thresholded (NaN = not found)."""
+
+    backend: str
+    width_px: int
+    height_px: int
+    person: PersonPose
+    persons_found: int
+    timings_ms: dict[str, float]
+    form: FormOutcome | None = field(default=None)
+
+
+class _Timer:
+    """Collects per-stage wall-clock times in milliseconds."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[name] = self.ms.get(name, 0.0) + (time.perf_counter() - t0) * 1000.0
+
+
+def decode_photo(source: bytes | str | Path, settings: Settings) -> tuple[LoadedImage, float]:
+    """Decode and validate a photo before any model is loaded; returns it and the ms it took.
+
+    Raises:
+        BadImage: empty, not an image, truncated, or over `settings.max_image_pixels`.
+    """
+    t0 = time.perf_counter()
+    image = load_image(source, max_pixels=settings.max_image_pixels)
+    return image, (time.perf_counter() - t0) * 1000.0
+
+
+def analyze_photo(
+    source: bytes | str | Path | LoadedImage,
+    estimator: PoseEstimator,
+    settings: Settings,
+    *,
+    click_xy: tuple[float, float] | None = None,
+    lift: str | None = None,
+    decode_ms: float | None = None,
+) -> tuple[FrameAnalysis, NDArray[np.uint8]]:
+    """Decode a photo (unless given decoded) and analyse it.
+
+    Args:
+        source: encoded image bytes, a path, or an image from `decode_photo`.
+        decode_ms: with an image from `decode_photo`, the time it took (counted in the
+            timings as the "decode" stage).
+        click_xy: a point (original pixels) on the person to analyse instead of the default.
+        lift: None for keypoints only; "auto" to classify the lift; or "squat"/"bench"/"deadlift"
+            to give it. Anything but None adds form verdicts.
+
+    Returns:
+        The analysis and the decoded upright BGR image (for drawing).
+
+    Raises:
+        BadImage: the photo cannot be used. NoPersonFound: nobody in it.
+    """
+    timer = _Timer()
+    if isinstance(source, LoadedImage):
+        image = source
+        if decode_ms is not None:
+            timer.ms["decode"] = decode_ms
+    else:
+        image, decode_ms = decode_photo(source, settings)
+        timer.ms["decode"] = decode_ms
+    result = _analyze(image.bgr, estimator, settings, timer, click_xy=click_xy, lift=lift)
+    return result, image.bgr
+
+
+def analyze_frame(
+    bgr: NDArray[np.uint8],
+    estimator: PoseEstimator,
+    settings: Settings,
+    *,
+    click_xy: tuple[float, float] | None = None,
+    lift: str | None = None,
+) -> FrameAnalysis:
+    """Analyse one already-decoded BGR frame (video and webcam path). Same stages as a photo."""
+    return _analyze(bgr, estimator, settings, _Timer(), click_xy=click_xy, lift=lift)
+
+
+def _analyze(
+    bgr: NDArray[np.uint8],
+    estimator: PoseEstimator,
+    settings: Settings,
+    timer: _Timer,
+    *,
+    click_xy: tuple[float, float] | None,
+    lift: str | None,
+) -> FrameAnalysis:
+    height_px, width_px = bgr.shape[:2]
+    with timer.stage("resize"):
+        small, scale = downscale_for_inference(bgr, settings.inference_max_side_px)
+    with timer.stage("pose"):
+        persons = estimator.estimate(small)
+    with timer.stage("select"):
+        if not persons:
+            raise NoPersonFound(
+                "no person found in this picture: make sure the whole lifter is in frame "
+                "and well lit"
+            )
+        persons = [person_to_original(p, scale) for p in persons] if scale != 1.0 else persons
+        lifter = choose_lifter(persons, (width_px, height_px), click_xy)
+        lifter = PersonPose(
+            lifter.keypoints.confident(settings.min_keypoint_score),
+            lifter.bbox_xywh,
+            lifter.detection_score,
+        )
+    form = None
+    if lift is not None:
+        from coach.pipeline.form_check import evaluate_form
+
+        with timer.stage("form"):
+            form = evaluate_form(lifter, lift, settings)
+    timer.ms["total"] = sum(timer.ms.values())
+    return FrameAnalysis(
+        backend=estimator.name,
+        width_px=int(width_px),
+        height_px=int(height_px),
+        person=lifter,
+        persons_found=len(persons),
+        timings_ms={k: round(v, 2) for k, v in timer.ms.items()},
+        form=form,
+    )
+
+
+def analysis_to_json(result: FrameAnalysis) -> dict[str, object]:
+    """The CLI's JSON object (schema documented in the README)."""
+    x, y, w, h = result.person.bbox_xywh
+    out: dict[str, object] = {
+        "backend": result.backend,
+        "image": {"width": result.width_px, "height": result.height_px},
+        "person": {
+            "bbox": [round(x, 2), round(y, 2), round(w, 2), round(h, 2)],
+            "keypoints": result.person.keypoints.to_list(),
+        },
+        "persons_found": result.persons_found,
+        "timings_ms": result.timings_ms,
+    }
+    if result.form is not None:
+        from coach.pipeline.form_check import form_to_json
+
+        out.update(form_to_json(result.form))
+    return out

@@ -1,0 +1,1 @@
+"""Drawing on images: skeletons, flag overlays, correction arrows, JPEG encoding."""

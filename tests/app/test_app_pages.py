@@ -1,0 +1,363 @@
+"""AppTest per page, on the replay backend with a temp data folder. webrtc_streamer is patched
+out (it crashes under AppTest); the real browser tests in tests/browser cover the live path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from coach.core.flags import Flag
+from coach.store.store import Store
+from tests.squat_replay import squat_person, write_squat_replay
+from ui import state
+
+REPO = Path(__file__).resolve().parents[2]
+TIMEOUT_S = 60
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Replay backend + temp data dir; cached settings/store/estimators from other tests cleared."""
+    replay = write_squat_replay(tmp_path / "replay.json", 40)
+    monkeypatch.setenv("LIFTCOACH_BACKEND", "replay")
+    monkeypatch.setenv("LIFTCOACH_REPLAY", str(replay))
+    monkeypatch.setenv("LIFTCOACH_DATA", str(tmp_path / "data"))
+    for var in ("DATABASE_URL", "LIFTCOACH_CONFIG", "LIFTCOACH_ICE_SERVERS"):
+        monkeypatch.delenv(var, raising=False)
+    st.cache_resource.clear()
+    yield tmp_path
+    st.cache_resource.clear()
+
+
+def _store(app_env: Path) -> Store:
+    return Store.open(f"sqlite:///{(app_env / 'data' / 'liftcoach.sqlite3').resolve()}")
+
+
+def _page(name: str) -> AppTest:
+    return AppTest.from_file(str(REPO / "pages" / name), default_timeout=TIMEOUT_S)
+
+
+def _jpeg(width: int = 640, height: int = 480) -> bytes:
+    ok, buf = cv2.imencode(".jpg", np.full((height, width, 3), 120, np.uint8))
+    assert ok
+    return buf.tobytes()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.value for e in at.success] + [e.value for e in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def _table_with(at: AppTest, column: str, nth: int = 0) -> Any:
+    """The nth st.dataframe whose columns include `column` (dataframes have no widget key)."""
+    tables = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(tables) > nth, f"no table with a {column!r} column"
+    return tables[nth]
+
+
+def test_app_navigation_opens_the_photo_page(app_env: Path) -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S).run()
+    assert not at.exception
+    assert at.title[0].value.endswith("Photo check")
+
+
+def test_photo_page_analyses_uploads_and_saves_a_session(app_env: Path) -> None:
+    at = _page("photo.py").run()
+    assert not at.exception and at.button[0].disabled  # nothing to analyse yet
+    at.text_input(key="photo.athlete").input("Ada")
+    at.selectbox(key="photo.lift").set_value("squat")  # the browser test covers "auto"
+    at.file_uploader(key=state.PHOTO_UPLOADS).set_value(
+        [("a.jpg", _jpeg(), "image/jpeg"), ("broken.jpg", b"\xff\xd8 not a jpeg", "image/jpeg"),
+         ("b.jpg", _jpeg(), "image/jpeg")]
+    )  # fmt: skip
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception
+    batch = at.session_state[state.PHOTO_BATCH]
+    assert [r.error is None for r in batch.results] == [True, False, True]
+    assert any("broken.jpg" in e.value for e in at.error), "a bad upload must show st.error"
+    assert at.tabs and len(at.tabs) == 3
+    # Real content: the flags table and the per-view vote table of the first photo.
+    flags = _table_with(at, "reason")
+    assert list(flags.columns) == ["joint", "reason", "confidence"]
+    vote = _table_with(at, "gold view")
+    assert set(vote["gold view"]) == {"front", "left", "right"}
+    assert len([d for d in at.dataframe if "gold view" in d.value.columns]) == 2  # per photo
+    assert at.get("plotly_chart"), "angle charts missing"
+    assert (at.metric[0].label, at.metric[0].value) == ("Lift", "squat")
+    sessions = _store(app_env).list_sessions(athlete="Ada")
+    assert len(sessions) == 1 and sessions[0].kind == "photo" and sessions[0].frame_count == 2
+    assert f"session #{sessions[0].id}" in _texts(at)
+
+
+def test_photo_page_explains_missing_inputs(app_env: Path) -> None:
+    at = _page("photo.py").run()
+    assert not at.exception
+    assert "Analyse" in _texts(at)
+    assert at.button[0].disabled
+
+
+class FakeWebrtc:
+    """Stands in for streamlit_webrtc.webrtc_streamer and remembers its arguments."""
+
+    def __init__(self, playing: bool) -> None:
+        self.playing = playing
+        self.kwargs: dict[str, Any] = {}
+
+    def __call__(self, **kwargs: Any) -> Any:
+        self.kwargs = kwargs
+        return SimpleNamespace(state=SimpleNamespace(playing=self.playing, signalling=False))
+
+
+def test_live_page_streams_into_a_new_session(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import av
+    import streamlit_webrtc
+
+    fake = FakeWebrtc(playing=True)
+    monkeypatch.setattr(streamlit_webrtc, "webrtc_streamer", fake)
+    at = _page("live.py")
+    at.run()
+    assert not at.exception
+    assert fake.kwargs["rtc_configuration"] == {"iceServers": []}
+    assert fake.kwargs["async_processing"] is True
+    at.text_input(key="live.athlete").input("Bo")
+    at.selectbox(key="live.lift").set_value("squat").run()
+    callback = fake.kwargs["video_frame_callback"]
+    for i in range(12):  # what streamlit-webrtc's worker does with each freshest frame
+        frame = av.VideoFrame.from_ndarray(np.full((480, 640, 3), 90, np.uint8), format="bgr24")
+        frame.pts, frame.time_base = i * 3000, av.time_base  # type: ignore[attr-defined]
+        out = callback(frame)
+        assert out.to_ndarray(format="bgr24").shape == (480, 640, 3)
+    at.run()
+    assert not at.exception
+    texts = _texts(at)
+    assert "Frames analysed: **12**" in texts and "with a skeleton: **12**" in texts
+    assert {m.label for m in at.metric} >= {"Lift", "Frames / s", "Latency p50", "Latency p95"}
+    sessions = _store(app_env).list_sessions(athlete="Bo")
+    assert len(sessions) == 1 and sessions[0].kind == "live"
+    # STOP: the page ends the stream and the session.
+    fake.playing = False
+    at.run()
+    recorder = at.session_state[state.LIVE_RECORDER]
+    assert not recorder.running
+    detail = _store(app_env).load_session(sessions[0].id)
+    assert len(detail.frames) == 12 and detail.ended_at is not None
+
+
+def _seed_session(app_env: Path) -> int:
+    from coach.core.keypoints import Keypoints
+
+    store = _store(app_env)
+    athlete = store.get_or_create_athlete("Cy")
+    sid = store.start_session(athlete, "video", lift="squat", backend="replay")
+    for i in range(6):
+        kp = Keypoints.from_list(squat_person(i / 5)["keypoints"])
+        flags = [Flag("left_knee", "knee caves in", 0.8)] if i == 3 else []
+        store.add_frame(
+            sid, index=i, t_s=i / 10, keypoints=kp,
+            angles_deg={"left_knee": 170 - 15 * i, "right_knee": 168 - 14 * i},
+            lift="squat", view="front", thumbnail_jpeg=_jpeg(64, 48) if flags else None,
+            flags=flags,
+        )  # fmt: skip
+    store.end_session(sid)
+    return sid
+
+
+def test_sessions_page_reviews_and_exports(app_env: Path) -> None:
+    session_id = _seed_session(app_env)
+    at = _page("sessions.py").run()
+    assert not at.exception
+    assert at.selectbox(key=state.SESSIONS_OPEN).value == session_id
+    assert at.get("plotly_chart"), "angle traces missing"
+    flags = _table_with(at, "thumbnail")
+    assert flags.loc[0, "joint"] == "left knee" and flags.loc[0, "verdict"] == "pending"
+    assert str(flags.loc[0, "thumbnail"]).startswith("data:image/jpeg;base64,")
+    at.radio[0].set_value("reject")
+    at.text_input[0].input("camera angle, knee is fine")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    verdict = _store(app_env).load_session(session_id).flags[0].verdict
+    assert verdict is not None and not verdict.accepted and verdict.note.startswith("camera")
+    assert _table_with(at, "thumbnail").loc[0, "verdict"] == "rejected"
+    downloads = at.get("download_button")
+    assert len(downloads) == 2
+
+
+def test_sessions_page_without_sessions(app_env: Path) -> None:
+    at = _page("sessions.py").run()
+    assert not at.exception
+    assert "No sessions yet" in _texts(at)
+
+
+def test_gold_page_draws_each_view_and_replaces_one(app_env: Path) -> None:
+    at = _page("gold.py").run()
+    assert not at.exception
+    assert [h.value for h in at.subheader] == ["front", "left", "right"]
+    assert len(at.get("image")) == 3, "one skeleton drawing per view"
+    at.selectbox(key="gold.lift").set_value("squat").run()
+    at.file_uploader[0].set_value(("ref.jpg", _jpeg(), "image/jpeg"))
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = sorted(p.name for p in (app_env / "data" / "gold").glob("*.json"))
+    assert saved == ["squat_front_standing.json"], saved
+    assert any("Saved the new squat front gold" in s.value for s in at.success)
+
+
+def test_gold_page_refuses_a_photo_without_a_person(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = app_env / "empty.json"
+    empty.write_text('{"frames": [{"persons": []}]}')
+    monkeypatch.setenv("LIFTCOACH_REPLAY", str(empty))
+    at = _page("gold.py").run()
+    at.file_uploader[0].set_value(("ref.jpg", _jpeg(), "image/jpeg"))
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.error and "cannot be used as gold" in at.error[0].value
+    gold_dir = app_env / "data" / "gold"
+    assert not gold_dir.exists() or not any(gold_dir.iterdir())
+
+
+# --- Video page ----------------------------------------------------------------------------------
+
+
+def _video_env(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """A 70-frame clip (15 fps) and replay keypoints of 3 squats that match it frame by frame."""
+    from tests.video_helpers import make_clip, squat_depths, squat_reps_doc, write_doc
+
+    depths = squat_depths(3, 20, lead=5, tail=5)
+    doc = write_doc(app_env / "set.json", squat_reps_doc(depths))
+    monkeypatch.setenv("LIFTCOACH_REPLAY", str(doc))
+    return make_clip(app_env / "set.mp4", n_frames=len(depths)).read_bytes()
+
+
+def _analyse_video(at: AppTest, clip: tuple[str, bytes], athlete: str = "Ed") -> AppTest:
+    at.text_input(key="video.athlete").input(athlete)
+    at.selectbox(key="video.lift").set_value("squat")
+    at.file_uploader(key=state.VIDEO_UPLOAD).set_value((clip[0], clip[1], "video/mp4"))
+    at.run()
+    return at.button(key="video.analyse").click().run()
+
+
+def test_video_page_analyses_a_set_and_saves_it(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _video_env(app_env, monkeypatch)
+    at = _page("video.py").run()
+    assert not at.exception and at.button(key="video.analyse").disabled
+    _analyse_video(at, ("set.mp4", data))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    reps = _table_with(at, "DTW max diff (°)")
+    assert reps["rep"].tolist() == [1, 2, 3]
+    assert all(reps["feedback"].str.startswith(("rep 1:", "rep 2:", "rep 3:")))
+    assert reps["where"].str.contains("knee at").all()
+    assert (at.metric[1].label, at.metric[1].value) == ("Reps", "3")
+    assert at.get("plotly_chart"), "angle traces missing"
+    assert len(at.get("image")) == 4, "bottom and lockout, each beside the reference"
+    sessions = _store(app_env).list_sessions(athlete="Ed")
+    assert len(sessions) == 1 and sessions[0].kind == "video"
+    detail = _store(app_env).load_session(sessions[0].id)
+    assert len(detail.frames) == 70 and detail.lift == "squat"
+    assert [r.index for r in detail.reps] == [0, 1, 2]
+    assert [r.verdict for r in detail.reps] == reps["feedback"].tolist()
+    assert all(f.angles_deg and f.keypoints is not None for f in detail.frames)
+    assert all(f.rep_index is not None for f in detail.flags), "flags belong to their rep"
+    assert f"session #{sessions[0].id}" in _texts(at)
+    # Another rep's key frames without analysing again.
+    at.selectbox(key="video.rep").set_value(3).run()
+    assert not at.exception and len(at.get("image")) == 4
+
+
+def test_video_page_compares_with_a_coach_set(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _video_env(app_env, monkeypatch)
+    at = _page("video.py").run()
+    at.radio(key="video.reference_kind").set_value("a coach's recorded good set").run()
+    at.file_uploader(key=state.VIDEO_REFERENCE_UPLOAD).set_value(("coach.mp4", data, "video/mp4"))
+    _analyse_video(at, ("set.mp4", data), athlete="Flo")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    reps = _table_with(at, "feedback")
+    # The same set against itself: within the reference's own limits.
+    assert reps["feedback"].tolist() == [f"rep {i}: no faults flagged" for i in (1, 2, 3)]
+    assert any("coach.mp4, rep" in str(m.value) for m in at.metric)
+    notes = _store(app_env).list_sessions(athlete="Flo")
+    detail = _store(app_env).load_session(notes[0].id)
+    assert "reference: coach.mp4, rep" in detail.notes
+
+
+def test_video_page_refuses_bad_clips_and_keeps_working(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import av
+
+    from tests.video_helpers import make_clip
+
+    data = _video_env(app_env, monkeypatch)
+    audio = app_env / "memo.mp4"
+    with av.open(str(audio), "w") as container:
+        stream = container.add_stream("aac", rate=16000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 16000), np.float32), format="fltp",
+                                           layout="mono")  # fmt: skip
+        frame.sample_rate = 16000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            container.mux(packet)
+    long_clip = make_clip(app_env / "long.mp4", n_frames=605, fps=1, size=(64, 48))
+    bad = {
+        "empty.mp4": b"", "notes.mp4": b"squat 3x5 at 100 kg\n" * 50,
+        "half.mp4": data[: len(data) // 2], "memo.mp4": audio.read_bytes(),
+        "long.mp4": long_clip.read_bytes(),
+    }  # fmt: skip
+    at = _page("video.py").run()
+    for name, payload in bad.items():
+        _analyse_video(at, (name, payload))
+        assert not at.exception, name
+        assert at.error and "cannot be analysed" in at.error[0].value, name
+        assert _store(app_env).list_sessions(athlete="Ed") == [], name
+    assert "limit is 600 s" in at.error[0].value
+    _analyse_video(at, ("set.mp4", data))
+    assert not at.exception and not at.error
+    assert len(_store(app_env).list_sessions(athlete="Ed")) == 1
+
+
+def test_sessions_page_shows_reps_and_exports_them(app_env: Path) -> None:
+    session_id = _seed_session(app_env)
+    store = _store(app_env)
+    store.add_rep(session_id, index=0, start_s=0.1, bottom_s=0.3, end_s=0.5,
+                  verdict="rep 1: at the bottom, left knee: knee caves in")  # fmt: skip
+    at = _page("sessions.py").run()
+    assert not at.exception
+    reps = _table_with(at, "flagged joints")
+    assert reps.loc[0, "rep"] == 1 and reps.loc[0, "flags"] == 1
+    assert reps.loc[0, "flagged joints"] == "left knee"
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert sorted(labels) == ["Download CSV", "Download JSON", "Download reps CSV",
+                              "Download reps JSON"]
+
+
+def test_live_speech_says_only_what_changed() -> None:
+    from coach.live.state import LiveState
+    from ui.live import utterance
+
+    def snap(count: int, cue: str | None) -> LiveState:
+        return LiveState("squat", 1.0, "left", cue, (), {}, 20.0, 10.0, 20.0, 10, 10,
+                         rep_count=count)  # fmt: skip
+
+    spoken: dict[str, object] = {}
+    assert utterance(snap(0, None), spoken) is None
+    assert utterance(snap(1, None), spoken) == "1"
+    assert utterance(snap(1, None), spoken) is None  # nothing new: silence
+    assert utterance(snap(2, "left knee: knees caving in"), spoken) == (
+        "2. left knee: knees caving in")
+    assert utterance(snap(2, "left knee: knees caving in"), spoken) is None
+    assert utterance(snap(2, None), spoken) is None  # a cue that goes away is not spoken

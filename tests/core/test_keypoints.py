@@ -1,0 +1,93 @@
+"""The Keypoints schema: shapes, NaN for missing, the one thresholding place, JSON form."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coach.core.keypoints import MIRROR, N_JOINTS, SKELETON_EDGES, Joint, Keypoints, PersonPose
+
+
+def test_joint_order_is_coco() -> None:
+    assert Joint.NOSE == 0 and Joint.LEFT_SHOULDER == 5 and Joint.RIGHT_ANKLE == 16
+    assert len(Joint) == N_JOINTS == 17
+    assert Joint.LEFT_KNEE.label == "left knee"
+
+
+def test_edges_use_joint_members_and_cover_the_limbs() -> None:
+    assert all(isinstance(a, Joint) and isinstance(b, Joint) for a, b in SKELETON_EDGES)
+    assert (Joint.LEFT_KNEE, Joint.LEFT_HIP) in SKELETON_EDGES
+    assert len(set(SKELETON_EDGES)) == len(SKELETON_EDGES)
+
+
+@pytest.mark.parametrize(
+    ("xy_shape", "score_shape", "message"),
+    [
+        ((30, 18, 2), (30, 18), "xy must be (T, 17, 2), got (30, 18, 2)"),
+        ((17, 2), (17,), "xy must be (T, 17, 2), got (17, 2)"),
+        ((2, 17, 2), (3, 17), "score must be (T, 17)"),
+    ],
+    ids=["18-joints", "no-time-axis", "score-mismatch"],
+)
+def test_bad_shapes_are_refused(xy_shape, score_shape, message) -> None:
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Keypoints(np.zeros(xy_shape), np.zeros(score_shape))
+
+
+def test_confident_is_the_one_threshold_and_keeps_scores() -> None:
+    xy = np.arange(34, dtype=np.float32).reshape(17, 2)
+    score = np.linspace(0, 1, 17, dtype=np.float32)
+    kp = Keypoints.single(xy, score, world_xyz=np.ones((17, 3)))
+    out = kp.confident(0.5)
+    low = score < 0.5
+    assert np.isnan(out.xy[0, low]).all() and np.isfinite(out.xy[0, ~low]).all()
+    assert out.world_xyz is not None and np.isnan(out.world_xyz[0, low]).all()
+    np.testing.assert_array_equal(out.score, kp.score)
+    assert np.isfinite(kp.xy).all(), "the input must not be modified"
+
+
+def test_nan_score_counts_as_low() -> None:
+    kp = Keypoints.single(np.zeros((17, 2)), np.full(17, np.nan))
+    assert not kp.confident(0.0).present().any()
+
+
+def test_from_dict_leaves_other_joints_missing(make_keypoints) -> None:
+    kp = make_keypoints({Joint.LEFT_KNEE: (10.0, 20.0)})
+    assert kp.present().sum() == 1
+    np.testing.assert_allclose(kp.point(Joint.LEFT_KNEE), (10.0, 20.0))
+    assert np.isnan(kp.point(Joint.NOSE)).all()
+
+
+def test_to_list_round_trip_uses_null_for_missing(make_keypoints) -> None:
+    kp = make_keypoints({Joint.NOSE: (1.5, 2.5), Joint.RIGHT_ANKLE: (3.0, 4.0)}, score=0.9)
+    rows = kp.to_list()
+    assert rows[0] == [1.5, 2.5, 0.9] and rows[1] is None and len(rows) == 17
+    back = Keypoints.from_list(rows)
+    np.testing.assert_allclose(back.xy, kp.xy)
+
+
+def test_bbox_ignores_missing_points(make_keypoints) -> None:
+    kp = make_keypoints({Joint.NOSE: (10, 5), Joint.LEFT_ANKLE: (30, 105)})
+    assert kp.bbox_xywh() == (10.0, 5.0, 20.0, 100.0)
+    assert make_keypoints({}).bbox_xywh() is None
+
+
+def test_mirror_swaps_sides_and_flips_x(make_keypoints) -> None:
+    kp = make_keypoints({Joint.LEFT_WRIST: (10, 50), Joint.NOSE: (40, 0)})
+    out = kp.mirrored(100)
+    np.testing.assert_allclose(out.point(Joint.RIGHT_WRIST), (90, 50))
+    np.testing.assert_allclose(out.point(Joint.NOSE), (60, 0))
+    assert all(MIRROR[MIRROR[j]] == j for j in Joint)
+
+
+def test_stack_and_frame() -> None:
+    a = Keypoints.single(np.zeros((17, 2)))
+    b = Keypoints.single(np.ones((17, 2)))
+    both = Keypoints.stack([a, b])
+    assert len(both) == 2
+    np.testing.assert_array_equal(both.frame(1).xy, b.xy)
+
+
+def test_person_area() -> None:
+    person = PersonPose(Keypoints.single(np.full((17, 2), 10.0)), (1, 2, 3, 4), 0.8)
+    assert person.area_px == 12
