@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
@@ -28,19 +30,23 @@ def test_layers_are_kept() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        ("coach/core/angles.py", "from coach.pipeline import photo",
+         "coach.core is not allowed to import coach.pipeline"),
+        ("coach/pipeline/clip.py", "from coach.synth import lifter",
+         "coach.pipeline is not allowed to import coach.synth"),
+        ("coach/form/vote.py", "import streamlit",
+         "coach is not allowed to import streamlit"),
+    ],
+    ids=["upward", "runtime-imports-synth", "library-imports-streamlit"],
+)
+def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line: str,
+                                              broken: str) -> None:  # fmt: skip
     root = _copy_tree(tmp_path)
-    angles = root / "coach" / "core" / "angles.py"
-    angles.write_text(angles.read_text() + "\nfrom coach.pipeline import photo  # upward\n")
+    path = root / module
+    path.write_text(path.read_text() + f"\n{line}  # forbidden\n")
     result = _lint(root)
     assert result.returncode != 0
-    assert "coach.core is not allowed to import coach.pipeline" in result.stdout
-
-
-def test_runtime_code_importing_synth_breaks_a_contract(tmp_path: Path) -> None:
-    root = _copy_tree(tmp_path)
-    clip = root / "coach" / "pipeline" / "clip.py"
-    clip.write_text(clip.read_text() + "\nfrom coach.synth import lifter  # runtime -> synth\n")
-    result = _lint(root)
-    assert result.returncode != 0
-    assert "coach.pipeline is not allowed to import coach.synth" in result.stdout
+    assert broken in result.stdout

@@ -5,6 +5,9 @@ Conventions (pinned by tests/core/test_keypoints.py):
 - `score` is (T, 17) float32 in [0, 1]; NaN xy means the joint is missing.
 - `world_xyz`, when a backend gives it, is (T, 17, 3) float32 in metres, hip-centred,
   y down (MediaPipe's world frame); NaN where missing.
+- `feet_xy` / `feet_score` are six optional foot points in COCO-WholeBody's order (`Foot`:
+  left big toe, small toe, heel, then right), (T, 6, 2) and (T, 6); NaN (score 0) when the
+  backend has no feet. Everything that reads the 17 body joints ignores them.
 - Low-confidence points become NaN in exactly one place: `Keypoints.confident`.
 """
 
@@ -18,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 N_JOINTS = 17
+N_FEET = 6
 
 
 class Joint(IntEnum):
@@ -46,6 +50,27 @@ class Joint(IntEnum):
         """Human name, e.g. 'left knee'."""
         return self.name.lower().replace("_", " ")
 
+
+class Foot(IntEnum):
+    """The six COCO-WholeBody foot points (whole-body indices 17-22, here 0-5)."""
+
+    LEFT_BIG_TOE = 0
+    LEFT_SMALL_TOE = 1
+    LEFT_HEEL = 2
+    RIGHT_BIG_TOE = 3
+    RIGHT_SMALL_TOE = 4
+    RIGHT_HEEL = 5
+
+    @property
+    def label(self) -> str:
+        """Human name, e.g. 'left heel'."""
+        return self.name.lower().replace("_", " ")
+
+
+FOOT_MIRROR: tuple[Foot, ...] = (
+    Foot.RIGHT_BIG_TOE, Foot.RIGHT_SMALL_TOE, Foot.RIGHT_HEEL,
+    Foot.LEFT_BIG_TOE, Foot.LEFT_SMALL_TOE, Foot.LEFT_HEEL,
+)  # fmt: skip
 
 J = Joint
 SKELETON_EDGES: tuple[tuple[Joint, Joint], ...] = (
@@ -79,6 +104,8 @@ class Keypoints:
     xy: NDArray[np.float32]
     score: NDArray[np.float32]
     world_xyz: NDArray[np.float32] | None = field(default=None)
+    feet_xy: NDArray[np.float32] | None = field(default=None)
+    feet_score: NDArray[np.float32] | None = field(default=None)
 
     def __post_init__(self) -> None:
         xy = np.asarray(self.xy, dtype=np.float32)
@@ -94,6 +121,46 @@ class Keypoints:
             if world.shape != (xy.shape[0], N_JOINTS, 3):
                 raise ValueError(f"world_xyz must be (T, 17, 3), got {world.shape}")
             object.__setattr__(self, "world_xyz", world)
+        self._init_feet(xy.shape[0])
+
+    def _init_feet(self, n_frames: int) -> None:
+        """Feet default to missing (NaN, score 0), so every Keypoints has them."""
+        if self.feet_xy is None:
+            feet = np.full((n_frames, N_FEET, 2), np.nan, dtype=np.float32)
+            object.__setattr__(self, "feet_xy", feet)
+            object.__setattr__(self, "feet_score", np.zeros((n_frames, N_FEET), np.float32))
+            return
+        feet = np.asarray(self.feet_xy, dtype=np.float32)
+        if feet.shape != (n_frames, N_FEET, 2):
+            raise ValueError(f"feet_xy must be (T, 6, 2), got {feet.shape}")
+        fscore = (np.isfinite(feet[..., 0]).astype(np.float32) if self.feet_score is None
+                  else np.asarray(self.feet_score, dtype=np.float32))  # fmt: skip
+        if fscore.shape != (n_frames, N_FEET):
+            raise ValueError(f"feet_score must be (T, 6), got {fscore.shape}")
+        object.__setattr__(self, "feet_xy", feet)
+        object.__setattr__(self, "feet_score", fscore)
+
+    @property
+    def feet(self) -> NDArray[np.float32]:
+        """(T, 6, 2) foot points (`Foot` order); NaN where missing."""
+        assert self.feet_xy is not None  # set in __post_init__
+        return self.feet_xy
+
+    @property
+    def foot_scores(self) -> NDArray[np.float32]:
+        """(T, 6) foot point scores."""
+        assert self.feet_score is not None  # set in __post_init__
+        return self.feet_score
+
+    def foot(self, point: Foot, t: int = 0) -> NDArray[np.float32]:
+        """(2,) pixel position of a foot point in frame t; NaN when missing."""
+        out: NDArray[np.float32] = self.feet[t, point]
+        return out
+
+    @property
+    def has_feet(self) -> bool:
+        """True when any frame has any foot point."""
+        return bool(np.isfinite(self.feet).any())
 
     @classmethod
     def single(
@@ -127,7 +194,9 @@ class Keypoints:
         worlds = [f.world_xyz for f in frames if f.world_xyz is not None]
         world = np.concatenate(worlds) if len(worlds) == len(frames) else None
         return cls(
-            np.concatenate([f.xy for f in frames]), np.concatenate([f.score for f in frames]), world
+            np.concatenate([f.xy for f in frames]), np.concatenate([f.score for f in frames]),
+            world, np.concatenate([f.feet for f in frames]),
+            np.concatenate([f.foot_scores for f in frames]),
         )
 
     def __len__(self) -> int:
@@ -136,7 +205,8 @@ class Keypoints:
     def frame(self, t: int) -> Keypoints:
         """Frame t as a T=1 Keypoints."""
         world = None if self.world_xyz is None else self.world_xyz[t : t + 1]
-        return Keypoints(self.xy[t : t + 1], self.score[t : t + 1], world)
+        return Keypoints(self.xy[t : t + 1], self.score[t : t + 1], world,
+                         self.feet[t : t + 1], self.foot_scores[t : t + 1])  # fmt: skip
 
     def point(self, joint: Joint, t: int = 0) -> NDArray[np.float32]:
         """(2,) pixel position of `joint` in frame t; NaN when missing."""
@@ -157,7 +227,9 @@ class Keypoints:
         if self.world_xyz is not None:
             world = self.world_xyz.copy()
             world[low] = np.nan
-        return Keypoints(xy, self.score, world)
+        feet = self.feet.copy()
+        feet[~(self.foot_scores >= min_score)] = np.nan
+        return Keypoints(xy, self.score, world, feet, self.foot_scores)
 
     def bbox_xywh(self, t: int = 0) -> tuple[float, float, float, float] | None:
         """Tight box around the present joints of frame t as (x, y, w, h) pixels; None if none."""
@@ -177,7 +249,10 @@ class Keypoints:
         if self.world_xyz is not None:
             world = self.world_xyz[:, idx].copy()
             world[..., 0] = -world[..., 0]
-        return Keypoints(xy, self.score[:, idx], world)
+        fidx = np.array([int(f) for f in FOOT_MIRROR])
+        feet = self.feet[:, fidx].copy()
+        feet[..., 0] = width_px - feet[..., 0]
+        return Keypoints(xy, self.score[:, idx], world, feet, self.foot_scores[:, fidx])
 
     def to_list(self, t: int = 0) -> list[list[float] | None]:
         """17 `[x, y, score]` in COCO order for frame t, `None` for missing joints (JSON form)."""

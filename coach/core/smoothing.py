@@ -140,4 +140,5 @@ def smooth_keypoints(
         world = _smooth_points(
             kp.world_xyz, fps=fps, cutoff_hz=cutoff_hz, max_gap_frames=max_gap_frames
         )
-    return Keypoints(xy, score.astype(np.float32), world)
+    feet = _smooth_points(kp.feet, fps=fps, cutoff_hz=cutoff_hz, max_gap_frames=max_gap_frames)
+    return Keypoints(xy, score.astype(np.float32), world, feet, kp.foot_scores)

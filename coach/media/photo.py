@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -265,7 +265,7 @@ def keypoints_to_original(kp: Keypoints, scale: float) -> Keypoints:
         ValueError: `scale` is not a positive finite number.
     """
     _check_scale(scale)
-    return Keypoints(kp.xy / np.float32(scale), kp.score, kp.world_xyz)
+    return replace(kp, xy=kp.xy / np.float32(scale), feet_xy=kp.feet / np.float32(scale))
 
 
 def box_to_original(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +122,7 @@ def analyse_set(
 
 
 def _scaled(kp: Keypoints, scale: float) -> Keypoints:
-    return Keypoints(kp.xy * np.float32(scale), kp.score)
+    return replace(kp, xy=kp.xy * np.float32(scale), feet_xy=kp.feet * np.float32(scale))
 
 
 def _lifter_panel(

@@ -3,9 +3,10 @@ correction arrows on a frame of a compared rep."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from coach.core.keypoints import Keypoints
 from coach.pipeline.clip import ClipAnalysis, RepVerdict
 from coach.render.arrows import JointArrow, aligned_differences, correction_arrows
 from coach.reps.reference import ReferenceRep, reference_from_reps
@@ -39,7 +40,7 @@ def clip_frame_arrows(
     """The correction arrows on clip frame `frame`, in the pixels of an image `scale` times the
     clip's size (e.g. the 640 px frame the page shows)."""
     kp = analysis.keypoints.frame(frame)
-    scaled = Keypoints(kp.xy * np.float32(scale), kp.score)
+    scaled = replace(kp, xy=kp.xy * np.float32(scale), feet_xy=kp.feet * np.float32(scale))
     return correction_arrows(scaled, clip_frame_differences(analysis, verdict, frame))
 
 

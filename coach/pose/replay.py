@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,7 @@ def _parse_person(person: Any, where: str) -> PersonPose:
     kp = Keypoints.from_list(checked)
     world = _world(person.get("world_xyz"), where)
     if world is not None:
-        kp = Keypoints(kp.xy, kp.score, world[None])
+        kp = replace(kp, world_xyz=world[None])
     bbox = _number_row(person.get("bbox"), (4,), f"{where}, bbox")
     if bbox is None or bbox[2] < 0 or bbox[3] < 0:
         raise ReplayFileError(f"{where}: 'bbox' must be [x, y, w, h] with w, h >= 0.")

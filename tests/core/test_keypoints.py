@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.core.keypoints import MIRROR, N_JOINTS, SKELETON_EDGES, Joint, Keypoints, PersonPose
+from coach.core.keypoints import (
+    MIRROR,
+    N_JOINTS,
+    SKELETON_EDGES,
+    Foot,
+    Joint,
+    Keypoints,
+    PersonPose,
+)
 
 
 def test_joint_order_is_coco() -> None:
@@ -91,3 +99,26 @@ def test_stack_and_frame() -> None:
 def test_person_area() -> None:
     person = PersonPose(Keypoints.single(np.full((17, 2), 10.0)), (1, 2, 3, 4), 0.8)
     assert person.area_px == 12
+
+
+# -- the six optional foot points --------------------------------------------------------------
+
+
+def test_feet_are_missing_unless_a_backend_gives_them(make_keypoints) -> None:
+    kp = make_keypoints({Joint.LEFT_ANKLE: (10.0, 20.0)})
+    assert kp.feet.shape == (1, 6, 2) and np.isnan(kp.feet).all()
+    assert not kp.has_feet and (kp.foot_scores == 0).all()
+
+
+def test_feet_follow_frames_stacks_confidence_and_mirroring() -> None:
+    feet = np.arange(12, dtype=np.float32).reshape(1, 6, 2) + 100
+    scores = np.array([[0.9, 0.1, 0.9, 0.9, 0.9, 0.9]], dtype=np.float32)
+    kp = Keypoints(np.zeros((1, 17, 2)), np.ones((1, 17)), None, feet, scores)
+    both = Keypoints.stack([kp, kp])
+    assert both.feet.shape == (2, 6, 2) and both.frame(1).foot(Foot.LEFT_HEEL)[0] == 104
+    sure = kp.confident(0.3)
+    assert np.isnan(sure.foot(Foot.LEFT_SMALL_TOE)).all() and sure.has_feet
+    flipped = kp.mirrored(1000.0)
+    assert flipped.foot(Foot.RIGHT_HEEL)[0] == 1000.0 - 104  # the left heel, mirrored
+    with pytest.raises(ValueError, match=r"feet_xy must be \(T, 6, 2\)"):
+        Keypoints(np.zeros((1, 17, 2)), np.ones((1, 17)), None, np.zeros((1, 5, 2)))
