@@ -13,15 +13,17 @@ from coach.pipeline.clip_session import (
     VideoResult,
     analyse_set,
     chart_inputs,
+    faults_table,
     reps_table,
 )
 from ui import charts, loaders, state
 
 st.title("🎬 Video check")
 st.caption(
-    "Upload a clip of a set (MP4, MOV or WebM, up to 10 minutes). Each rep is counted, judged "
-    "at the bottom and at lockout, compared with the reference rep (DTW) and checked against "
-    "the reference's own spread at its start and bottom."
+    "Upload a clip of a set (MP4, MOV or WebM, up to 10 minutes). Each rep is counted and "
+    "checked for the faults a coach calls (depth, hips rising first, lockout, bar drift...) "
+    "from the view the camera had; a fault the view cannot show is marked \"can't judge\". "
+    "Each rep is also compared with the reference rep (DTW)."
 )
 settings = loaders.settings()
 a, b, c = st.columns(3)
@@ -81,6 +83,20 @@ if not analysis.reps:
     st.warning("No complete rep was found: film the whole body, side-on, through full reps.")
     st.stop()
 st.dataframe(reps_table(analysis), hide_index=True, key="video.reps")
+
+st.subheader("Faults per rep")
+st.caption("Each fault is judged from the one view this clip shows, against a limit from the "
+           "coaching or biomechanics literature (see the README): \"1 of 1 view could judge\".")
+faults = faults_table(analysis)
+st.dataframe(faults, hide_index=True, key="video.faults")
+found = {f"rep {k + 1}: {name}": key for key, frame in result.fault_frames.items()
+         for k, name in [(frame.rep_index, frame.fault_id.replace("_", " "))]}
+if found:
+    chosen = st.selectbox("Show a fault", list(found), key="video.fault")
+    shown = result.fault_frames[found[chosen]]
+    st.image(shown.rgb, caption=shown.caption)
+else:
+    st.success("No fault was found on any rep from this view.")
 
 st.subheader("Key frames beside the reference")
 rep_no = st.selectbox("Rep", [v.rep.index + 1 for v in analysis.reps], key="video.rep")

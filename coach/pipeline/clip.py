@@ -27,6 +27,8 @@ from coach.core.errors import BadInput, BadVideo, NoPersonFound
 from coach.core.keypoints import N_JOINTS, Keypoints, PersonPose
 from coach.core.settings import Settings
 from coach.core.smoothing import smooth_keypoints
+from coach.form.fault_check import FaultVerdict, fault_json, judge_rep, rep_frames, rep_view
+from coach.form.fault_measures import RepFrames
 from coach.form.scoring_json import json_number
 from coach.lift.classify import UNSURE, LiftPrediction, classify_sequence, given_lift
 from coach.media.photo import keypoints_to_original
@@ -54,23 +56,30 @@ __all__ = ["ClipAnalysis", "RepVerdict", "analyze_video", "video_to_json"]
 
 @dataclass(frozen=True)
 class RepVerdict:
-    """One rep with its verdicts at the bottom and at lockout, its DTW comparison, and GyML's
-    check of its start and bottom poses against the reference (`check`)."""
+    """One rep: its faults from the catalogue (judged over the rep's own moments, from the
+    view the camera had), the joint-pair verdicts at the bottom and at lockout, its DTW
+    comparison, and GyML's check of its start and bottom poses against the reference (`check`:
+    a distance, reported but not a fault, since being further from one gold pose can be good)."""
 
     rep: Rep
     bottom: FormOutcome | None
     lockout: FormOutcome | None
     comparison: RepComparison | None
     check: RepCheck | None = None
+    faults: tuple[FaultVerdict, ...] = ()
+    view: str = "unknown"
+
+    @property
+    def flagged_faults(self) -> tuple[FaultVerdict, ...]:
+        return tuple(f for f in self.faults if f.flagged)
 
     def feedback(self) -> str:
-        """e.g. 'rep 3: at the bottom, left knee: knees caving in; at the bottom, left knee 24°
-        more bent than the reference (pose 17° off, limit 10°)'."""
-        parts = [f"at the {where}, {flag.label}: {flag.reason}"
-                 for where, outcome in (("bottom", self.bottom), ("lockout", self.lockout))
-                 if outcome is not None for flag in outcome.flags]
-        if self.check is not None:
-            parts += [p.words() for p in self.check.flagged]
+        """e.g. 'rep 3: hips rising first off the floor: 14 deg (limit 8 deg) at 1.3 s; at the
+        bottom, left knee: knees caving in'."""
+        parts = [f.words() for f in self.flagged_faults]
+        parts += [f"at the {where}, {flag.label}: {flag.reason}"
+                  for where, outcome in (("bottom", self.bottom), ("lockout", self.lockout))
+                  if outcome is not None for flag in outcome.flags]
         return f"rep {self.rep.index + 1}: " + ("; ".join(parts) if parts else "no faults flagged")
 
 
@@ -178,8 +187,12 @@ def analyze_video(
         ref = _resolve_reference(reference, prediction.label)
         reps = reps_from_angles(traces, prediction.label, fps=fps, t_s=t_s)
         tops = reps_frames(reps, key_angle_trace(traces, prediction.label))
-        verdicts = tuple(_rep_verdict(r, kp, dtw_traces, f, prediction.label, ref, settings)
-                         for r, f in zip(reps, tops, strict=True))
+        verdicts = tuple(
+            _rep_verdict(r, kp, dtw_traces, f, prediction.label, ref, settings, traces,
+                         rep_frames(kp, prediction.label, r.start_frame, r.bottom_frame,
+                                    r.end_frame, fps))
+            for r, f in zip(reps, tops, strict=True)
+        )
     timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
     total_s = time.perf_counter() - t_start
     timings["total"] = total_s * 1000
@@ -212,7 +225,8 @@ def _fps(t_s: NDArray[np.float64], fallback: float) -> float:
 
 def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]],
                  frames: dict[str, int], lift: str, reference: ReferenceRep,
-                 settings: Settings) -> RepVerdict:
+                 settings: Settings, image_traces: dict[str, NDArray[np.float64]],
+                 moments: RepFrames) -> RepVerdict:
     outcomes = [_form_at(kp, i, lift, settings) for i in (rep.bottom_frame, rep.end_frame)]
     window = slice(rep.start_frame, rep.end_frame + 1)
     joints = tuple(j for j in ALIGN_ANGLES[lift] if j in reference.traces)
@@ -223,7 +237,9 @@ def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]]
     poses = {pos: pose_at(traces, i) for pos, i in frames.items()}
     check = check_rep(poses, frames, reference.poses, reference.limits_deg,
                       check_angles_for(lift))
-    return RepVerdict(rep, outcomes[0], outcomes[1], comparison, check)
+    view = rep_view(kp, (rep.start_frame, rep.bottom_frame, rep.end_frame))
+    return RepVerdict(rep, outcomes[0], outcomes[1], comparison, check,
+                      judge_rep(lift, kp, image_traces, moments, view), view)
 
 
 def _form_at(kp: Keypoints, t: int, lift: str, settings: Settings) -> FormOutcome | None:
@@ -239,6 +255,8 @@ def _outcome_flags(where: str, outcome: FormOutcome | None) -> list[dict[str, ob
         return []
     return [{"position": where, "joint": f.joint, "reason": f.reason,
              "confidence": json_number(f.confidence, 3)} for f in outcome.flags]
+
+
 
 
 def _comparison_json(c: RepComparison | None) -> dict[str, object] | None:
@@ -283,6 +301,8 @@ def video_to_json(result: ClipAnalysis) -> dict[str, object]:
         "index": v.rep.index + 1,
         "start_s": json_number(v.rep.start_s, 3), "bottom_s": json_number(v.rep.bottom_s, 3),
         "end_s": json_number(v.rep.end_s, 3),
+        "view": v.view,
+        "faults": [fault_json(f, result.t_s) for f in v.faults],
         "flags": _outcome_flags("bottom", v.bottom) + _outcome_flags("lockout", v.lockout),
         "feedback": v.feedback(),
         "dtw": _comparison_json(v.comparison),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from coach.core.keypoints import Joint, Keypoints
 from coach.core.settings import Settings
 from coach.media.video import iter_frames
 from coach.pipeline.clip import ClipAnalysis, RepVerdict, analyze_video
+from coach.pipeline.fault_frames import FaultFrame, fault_frames
 from coach.pipeline.reference import clip_frame_arrows, reference_from_clip
 from coach.pose.base import create_estimator
 from coach.render.arrows import arrows_xy
@@ -60,6 +61,7 @@ class VideoResult:
     analysis: ClipAnalysis
     keyframes: dict[int, tuple[KeyFrame, ...]]
     session_id: int | None
+    fault_frames: dict[tuple[int, str], FaultFrame] = field(default_factory=dict)
 
 
 def _temp_clip(name: str, data: bytes, folder: Path) -> Path:
@@ -117,8 +119,9 @@ def analyse_set(
         )  # fmt: skip
         report(1.0, "Drawing the key frames…")
         keyframes = key_frames(path, analysis, fps)
+        drawn_faults = fault_frames(path, analysis, fps)
     session_id = save_video_session(store, athlete, clip[0], analysis, keyframes)
-    return VideoResult(clip[0], athlete.strip(), analysis, keyframes, session_id)
+    return VideoResult(clip[0], athlete.strip(), analysis, keyframes, session_id, drawn_faults)
 
 
 def _scaled(kp: Keypoints, scale: float) -> Keypoints:
@@ -179,18 +182,17 @@ def _view_yaw(verdict: RepVerdict) -> float:
 
 
 def _frame_flags(analysis: ClipAnalysis) -> dict[int, list[Flag]]:
-    """Flags per clip frame: form flags at each rep's bottom and lockout, and the rep check's
-    flagged positions (joint = the angle that differs most)."""
+    """Flags per clip frame: each rep's faults at the frame they were measured on, and the
+    joint-pair flags at its bottom and lockout. (GyML's distance from the reference is shown
+    in the rep table, not flagged: being further from one gold pose is not a fault.)"""
     flags: dict[int, list[Flag]] = {}
     for v in analysis.reps:
+        for fault in v.flagged_faults:
+            frame = fault.frame if fault.frame is not None else v.rep.bottom_frame
+            flags.setdefault(frame, []).append(fault.to_flag())
         for frame, outcome in ((v.rep.bottom_frame, v.bottom), (v.rep.end_frame, v.lockout)):
             for f in outcome.flags if outcome is not None else ():
-                flags.setdefault(frame, []).append(
-                    f)
-        for p in v.check.flagged if v.check is not None else ():
-            worst = p.difference.worst
-            joint = worst[0] if worst is not None else "pose"
-            flags.setdefault(p.frame, []).append(Flag(joint, p.words(), p.confidence))
+                flags.setdefault(frame, []).append(f)
     return flags
 
 
@@ -240,30 +242,55 @@ def _thumbnails(analysis: ClipAnalysis, keyframes: dict[int, tuple[KeyFrame, ...
 
 
 def reps_table(analysis: ClipAnalysis) -> pd.DataFrame:
-    """One row per rep: times, flags, feedback, GyML's check and the DTW's largest difference."""
+    """One row per rep: times, the view, faults found, joint flags, feedback, and (for
+    information, not as a fault) GyML's pose distance from the reference and the DTW's largest
+    difference."""
     rows = []
     for v in analysis.reps:
         r, worst = v.rep, _dtw_max(v)
         checks = {p.position: p for p in (v.check.positions if v.check else ())}
-        n_form = sum(len(o.flags) for o in (v.bottom, v.lockout) if o is not None)
         rows.append({
             "rep": r.index + 1, "start (s)": round(r.start_s, 2),
-            "bottom (s)": round(r.bottom_s, 2), "end (s)": round(r.end_s, 2),
-            "flags": n_form + (len(v.check.flagged) if v.check else 0),
+            "bottom (s)": round(r.bottom_s, 2), "end (s)": round(r.end_s, 2), "view": v.view,
+            "faults": len(v.flagged_faults),
+            "joint flags": sum(len(o.flags) for o in (v.bottom, v.lockout) if o is not None),
             "start vs ref (°)": _check_cell(checks.get("start")),
             "bottom vs ref (°)": _check_cell(checks.get("bottom")),
             "DTW max diff (°)": worst[0], "where": worst[1], "feedback": v.feedback(),
         })  # fmt: skip
-    columns = ["rep", "start (s)", "bottom (s)", "end (s)", "flags", "start vs ref (°)",
-               "bottom vs ref (°)", "DTW max diff (°)", "where", "feedback"]  # fmt: skip
+    columns = ["rep", "start (s)", "bottom (s)", "end (s)", "view", "faults", "joint flags",
+               "start vs ref (°)", "bottom vs ref (°)", "DTW max diff (°)", "where",
+               "feedback"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def faults_table(analysis: ClipAnalysis) -> pd.DataFrame:
+    """One row per rep and fault of the catalogue: the verdict, when, the measured value
+    against its limit, how many views could judge it, and the cue or why it can't be judged."""
+    rows = []
+    for v in analysis.reps:
+        for f in v.faults:
+            limit = f.fault.limit
+            rows.append({
+                "rep": v.rep.index + 1, "fault": f.fault.name,
+                "verdict": {"fault": "FAULT", "ok": "ok"}.get(f.status, "can't judge"),
+                "at (s)": None if f.frame is None else round(float(analysis.t_s[f.frame]), 2),
+                "value": None if not np.isfinite(f.value) else round(f.value, 2),
+                "limit": None if limit is None else limit.value,
+                "unit": "" if limit is None else limit.unit,
+                "confidence": round(f.confidence, 2) if f.flagged else None,
+                "views": f"{f.views_judged} of 1 view could judge", "votes bad": f.votes_bad,
+                "cue / why not": f.fault.cue if f.status != "cannot_judge" else f.note,
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=["rep", "fault", "verdict", "at (s)", "value", "limit",
+                                       "unit", "confidence", "views", "votes bad",
+                                       "cue / why not"])
 
 
 def _check_cell(check: Any) -> str:
     if check is None or not np.isfinite(check.difference.distance_deg):
         return "—"
-    mark = " ⚠" if check.flagged else ""
-    return f"{check.difference.distance_deg:.0f} / {check.limit_deg:.0f}{mark}"
+    return f"{check.difference.distance_deg:.0f} / {check.limit_deg:.0f}"
 
 
 def _dtw_max(v: RepVerdict) -> tuple[float | None, str]:

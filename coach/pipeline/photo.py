@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from coach.core.errors import NoPersonFound
 from coach.core.keypoints import PersonPose
 from coach.core.settings import Settings
+from coach.form.fault_check import FaultVerdict, fault_json, judge_photo
 from coach.media.photo import LoadedImage, downscale_for_inference, load_image, person_to_original
 from coach.pose.base import PoseEstimator
 from coach.pose.select import choose_lifter
@@ -39,6 +40,7 @@ class FrameAnalysis:
     persons_found: int
     timings_ms: dict[str, float]
     form: FormOutcome | None = field(default=None)
+    faults: tuple[FaultVerdict, ...] = ()  # the catalogue's faults a single photo can show
 
 
 class _Timer:
@@ -101,7 +103,7 @@ def analyze_photo(
         image, decode_ms = decode_photo(source, settings)
         timer.ms["decode"] = decode_ms
     result = _analyze(image.bgr, estimator, settings, timer, click_xy=click_xy, lift=lift)
-    return result, image.bgr
+    return with_photo_faults(result), image.bgr
 
 
 def analyze_frame(
@@ -178,4 +180,15 @@ def analysis_to_json(result: FrameAnalysis) -> dict[str, object]:
         from coach.pipeline.form_check import form_to_json
 
         out.update(form_to_json(result.form))
+        out["faults"] = [fault_json(f, None) for f in result.faults]
     return out
+
+
+def with_photo_faults(result: FrameAnalysis) -> FrameAnalysis:
+    """The photo's analysis with the faults its one moment can show (`judge_photo`)."""
+    form = result.form
+    if form is None or form.report is None:
+        return result
+    faults = judge_photo(form.lift.label, form.report.phase, result.person.keypoints,
+                         form.view.view)  # fmt: skip
+    return replace(result, faults=faults)

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from coach.reps.angle_method import AngleRepParams, AngleStateMachine, segment_reps_angle
 from coach.reps.distance_method import DistanceRepParams, segment_reps_distance
-from coach.reps.types import Rep
+from coach.reps.types import Rep, times_s
 
 __all__ = [
     "KEY_ANGLES",
@@ -160,7 +160,40 @@ def reps_from_angles(
     params = rep_params_for_lift(lift)
     if calibrate:
         params = calibrate_top(key, params)
-    return segment_reps_angle(key, params, fps=fps, t_s=t_s)
+    reps = segment_reps_angle(key, params, fps=fps, t_s=t_s)
+    if not reps and params.starts_from_bottom and calibrate:
+        single = single_pull(key, params, fps=fps, t_s=t_s)
+        reps = [single] if single is not None else []
+    return reps
+
+
+def single_pull(
+    key_deg: NDArray[np.floating[Any]], params: AngleRepParams, *, fps: float,
+    t_s: NDArray[np.floating[Any]] | None = None,
+) -> Rep | None:
+    """The one rep of a clip filmed from the floor to lockout, when the state machine saw none.
+
+    Such a clip never shows the top before the pull, and its lockout may end the clip before
+    the hold the state machine needs, so it counts nothing. Here the pull is the largest rise
+    of the key angle from a low point to a later high point; it is a rep when it opens the
+    angle by at least the lift's own gap between its depth gate and its top (`top_deg -
+    bottom_deg`, 45 deg for the deadlift) and starts below the depth gate. The rep starts and
+    bottoms at the low point and ends where the angle first comes within the hysteresis of the
+    high point. Offline only: it needs the whole clip.
+    """
+    values = np.asarray(key_deg, dtype=np.float64)
+    if np.isfinite(values).sum() < 2:
+        return None
+    low_so_far = np.fmin.accumulate(np.where(np.isfinite(values), values, np.inf))
+    rise = np.where(np.isfinite(values), values - low_so_far, -np.inf)
+    top = int(np.argmax(rise))
+    bottom = int(np.nanargmin(np.where(np.arange(len(values)) <= top, values, np.nan)))
+    if rise[top] < params.top_deg - params.bottom_deg or values[bottom] > params.bottom_deg:
+        return None
+    end = bottom + int(np.argmax(values[bottom:top + 1] >= values[top] - params.hysteresis_deg))
+    times = times_s(len(values), fps, t_s)
+    return Rep(0, bottom, bottom, end, times[bottom], times[bottom], times[end],
+               float(values[bottom]))
 
 
 def segment_reps(

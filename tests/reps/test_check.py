@@ -68,8 +68,10 @@ def test_a_bottom_past_the_limit_is_flagged_in_words() -> None:
     assert bottom.words() == ("at the bottom, left knee 30° straighter than the reference "
                               "(pose 28° off, limit 12°)")  # fmt: skip
     rep = Rep(2, 0, 9, 20, 0.0, 0.6, 1.3, 95.0)
+    # The distance from one reference pose is reported, never a fault of the rep by itself
+    # (a squat deeper than the gold is further from it, and good): feedback names only faults.
     text = RepVerdict(rep, None, None, None, check).feedback()
-    assert text.startswith("rep 3: at the bottom, left knee 30° straighter")
+    assert text == "rep 3: no faults flagged"
 
 
 def test_angle_words_say_the_direction() -> None:

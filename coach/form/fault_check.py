@@ -1,0 +1,180 @@
+"""Judge one rep against its lift's fault catalogue, from the view the camera had.
+
+The vote, honestly: the catalogue's limits come from the literature, not from a gold pose, and
+one clip shows the lifter from one camera view. So each fault is judged by that one view when
+the catalogue says it can show the fault (`views_judged` = 1, "1 of 1 view could judge"), and
+not at all otherwise (`views_judged` = 0, "can't judge from a front view"). The three-view gold
+vote of the source still decides the joint-pair flags (coach.form.vote), reported beside.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coach.core.angles import angle_traces
+from coach.core.flags import Flag
+from coach.core.keypoints import Foot, Joint, Keypoints
+from coach.form.fault_measures import MEASURES, RepFrames, mid
+from coach.form.faults import Fault, confidence, faults_for
+from coach.form.scoring_json import json_number
+from coach.form.view import estimate_view
+
+# The lockout is judged over this long after the rep's end (the lifter's best frame there).
+LOCKOUT_WINDOW_S = 0.5
+# A third of the way up is "out of the bottom" (docs/fault-limits.md, rep moments).
+EARLY_ASCENT_SHARE = 1 / 3
+VIEW_CLASS = {"left": "side", "right": "side", "front": "front", "oblique": "oblique"}
+
+
+@dataclass(frozen=True)
+class FaultVerdict:
+    """One fault of the catalogue on one rep.
+
+    `status` is "fault" (past the limit), "ok", or "cannot_judge" (with `note` saying why).
+    `value` is NaN and `frame` None when nothing was measured.
+    """
+
+    fault: Fault
+    status: str
+    value: float
+    frame: int | None
+    confidence: float
+    view: str
+    views_judged: int
+    votes_bad: int
+    note: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == "fault"
+
+    def words(self) -> str:
+        """e.g. 'hips rising first off the floor: 14.2 deg (limit 8 deg)'."""
+        if self.status == "cannot_judge":
+            return f"{self.fault.name}: {self.note}"
+        limit = self.fault.limit
+        assert limit is not None  # a measured fault has a limit
+        return (f"{self.fault.name}: {_num(self.value)} {limit.unit} "
+                f"(limit {_num(limit.value)} {limit.unit})")
+
+    def to_flag(self) -> Flag:
+        """The one flag type, so faults are stored, reviewed and exported like flags."""
+        return Flag(self.fault.joints[0], f"{self.words()} — {self.fault.cue}", self.confidence)
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:.0f}"
+
+
+def facing(kp: Keypoints, frames: range) -> int:
+    """+1 when the lifter faces right in the picture, -1 left, 0 unknown: the nose ahead of
+    the ears and the toes ahead of the heels, voted over the frames."""
+    ears = mid(kp, Joint.LEFT_EAR, Joint.RIGHT_EAR)[:, 0]
+    cues = [kp.xy[:, Joint.NOSE, 0] - ears]
+    for toe, heel in ((Foot.LEFT_BIG_TOE, Foot.LEFT_HEEL), (Foot.RIGHT_BIG_TOE, Foot.RIGHT_HEEL)):
+        cues.append(kp.feet[:, toe, 0] - kp.feet[:, heel, 0])
+    window = np.concatenate([c[frames.start:frames.stop] for c in cues])
+    votes = np.sign(window[np.isfinite(window)])
+    total = float(votes.sum())
+    return 0 if total == 0 else int(np.sign(total))
+
+
+def rep_view(kp: Keypoints, frames: tuple[int, ...]) -> str:
+    """The camera's view of the lifter over a rep: the most common of its frames' views."""
+    labels = [estimate_view(kp, t).view for t in frames if kp.present(t).sum() >= 6]
+    return Counter(labels).most_common(1)[0][0] if labels else "unknown"
+
+
+def rep_frames(kp: Keypoints, lift: str, start: int, bottom: int, end: int, fps: float
+               ) -> RepFrames:  # fmt: skip
+    """The moments of one rep (see `RepFrames`)."""
+    last = len(kp) - 1
+    early = bottom + max(1, math.ceil((end - bottom) * EARLY_ASCENT_SHARE))
+    if lift == "deadlift":
+        early = _hands_pass_knees(kp, bottom, end) or early
+    lockout_end = min(last, end + max(1, round(LOCKOUT_WINDOW_S * fps)))
+    return RepFrames(start, bottom, end, min(early, end), lockout_end,
+                     facing(kp, range(start, end + 1)))
+
+
+def _hands_pass_knees(kp: Keypoints, bottom: int, end: int) -> int | None:
+    hands = mid(kp, Joint.LEFT_WRIST, Joint.RIGHT_WRIST)[bottom:end + 1, 1]
+    knees = mid(kp, Joint.LEFT_KNEE, Joint.RIGHT_KNEE)[bottom:end + 1, 1]
+    above = np.flatnonzero(hands <= knees)  # image y points down
+    return bottom + int(above[0]) if len(above) else None
+
+
+def judge_rep(lift: str, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]],
+              frames: RepFrames, view: str) -> tuple[FaultVerdict, ...]:  # fmt: skip
+    """Every fault of the lift's catalogue on one rep seen from `view` ("left", "front", ...)."""
+    seen_as = VIEW_CLASS.get(view, "unknown")
+    return tuple(_judge(fault, kp, traces, frames, view, seen_as) for fault in faults_for(lift))
+
+
+def _judge(fault: Fault, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]],
+           frames: RepFrames, view: str, seen_as: str) -> FaultVerdict:  # fmt: skip
+    if fault.limit is None:
+        return _cannot(fault, view, f"can't judge from keypoints: it needs {fault.needs}")
+    if seen_as not in fault.views:
+        where = "this view" if seen_as == "unknown" else f"a {view} view"
+        shown = " or ".join(sorted(fault.views))
+        return _cannot(fault, view, f"can't judge from {where}: film from the {shown}")
+    measured = MEASURES[fault.measure](kp, traces, frames)
+    if measured is None:
+        needs = fault.needs or "the " + ", ".join(j.replace("_", " ") for j in fault.joints)
+        return _cannot(fault, view, f"can't judge: {needs} were not found")
+    bad = measured.value > fault.limit.value
+    return FaultVerdict(fault, "fault" if bad else "ok", measured.value, measured.frame,
+                        confidence(fault, measured.value, measured.quality), view, 1, int(bad),
+                        "1 of 1 view could judge")  # fmt: skip
+
+
+def _cannot(fault: Fault, view: str, note: str, views_judged: int = 0) -> FaultVerdict:
+    return FaultVerdict(fault, "cannot_judge", math.nan, None, 0.0, view, views_judged, 0, note)
+
+
+# Which moments of a rep a photo at each gold phase shows.
+PHASE_MOMENTS: Mapping[str, frozenset[str]] = {
+    "standing": frozenset({"lockout"}), "bottom": frozenset({"bottom"}),
+    "setup": frozenset({"setup"}), "lockout": frozenset({"lockout"}),
+    "chest": frozenset({"bottom"}),
+}
+
+
+def judge_photo(lift: str, phase: str, kp: Keypoints, view: str) -> tuple[FaultVerdict, ...]:
+    """The faults one photo can show: those judged at the moment its phase is (a squat's
+    bottom shows depth, a lockout shows the lockout), never those that compare moments."""
+    traces = angle_traces(kp, use_3d=False)
+    frames = RepFrames(0, 0, 0, 0, 0, facing(kp, range(1)))
+    shown = PHASE_MOMENTS.get(phase, frozenset())
+    out = []
+    for verdict in judge_rep(lift, kp, traces, frames, view):
+        fault = verdict.fault
+        if verdict.status != "cannot_judge" and fault.over_time:
+            verdict = _cannot(fault, view, "needs a clip: it compares moments of the rep")
+        elif verdict.status != "cannot_judge" and fault.moment not in shown:
+            verdict = _cannot(fault, view, f"judged at the {fault.moment.replace('_', ' ')}; "
+                                           f"this photo shows the {phase}")
+        out.append(verdict)
+    return tuple(out)
+
+
+def fault_json(f: FaultVerdict, t_s: NDArray[np.float64] | None) -> dict[str, object]:
+    """One fault verdict as JSON (schema in the README); `t_s` None for a photo."""
+    limit = f.fault.limit
+    moment = None if f.frame is None or t_s is None else json_number(t_s[f.frame], 3)
+    return {
+        "id": f.fault.id, "name": f.fault.name, "status": f.status, "moment": f.fault.moment,
+        "moment_s": moment, "value": json_number(f.value, 3),
+        "limit": None if limit is None else limit.value,
+        "unit": None if limit is None else limit.unit,
+        "views_judged": f.views_judged, "votes_bad": f.votes_bad,
+        "confidence": json_number(f.confidence, 3), "cue": f.fault.cue, "note": f.note,
+        "source": None if limit is None else limit.source,
+    }
