@@ -69,7 +69,8 @@ class FaultVerdict:
 
 
 def _num(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:.0f}"
+    """Three significant figures, whole numbers from 10 up: 0.075, 0.13, 5.5, 14."""
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:.0f}"
 
 
 def facing(kp: Keypoints, frames: range) -> int:

@@ -241,7 +241,10 @@ def hip_shift(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measure
     """Sideways move of the hips over the feet since the start, in stance widths."""
     ankles = mid(kp, J.LEFT_ANKLE, J.RIGHT_ANKLE)[:, 0]
     stance = np.abs(kp.xy[:, J.LEFT_ANKLE, 0] - kp.xy[:, J.RIGHT_ANKLE, 0]).astype(np.float64)
-    offset = (mid(kp, J.LEFT_HIP, J.RIGHT_HIP)[:, 0] - ankles) / _quiet(np.nanmedian, stance)
+    width = float(_quiet(np.nanmedian, stance))
+    if not width > 0:  # feet on top of each other: this is no front view
+        return None
+    offset = (mid(kp, J.LEFT_HIP, J.RIGHT_HIP)[:, 0] - ankles) / width
     if not math.isfinite(offset[f.start]):
         return None
     shift = np.abs(offset - offset[f.start])

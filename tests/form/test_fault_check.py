@@ -1,0 +1,107 @@
+"""Every fault of the catalogue, constructed just inside and just past its limit, and judged
+only from the views that can show it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from coach.form.fault_check import FaultVerdict, judge_photo, judge_rep
+from coach.form.faults import FAULTS
+from tests.form import fault_poses as fp
+
+# (lift, fault id, view, builder of the measure, a value just inside, a value just past)
+CASES = [
+    ("squat", "depth_not_reached", "left", fp.squat_depth, 0.07, 0.13),
+    ("squat", "knees_caving", "front", fp.knees_caving, 12.0, 14.0),
+    ("squat", "heels_lifting", "left", fp.heel_rise, 0.07, 0.09),
+    ("squat", "hips_rise_first", "right", fp.trunk_gain, 9.0, 11.0),
+    ("squat", "lateral_shift", "front", fp.hip_shift, 0.07, 0.08),
+    ("squat", "incomplete_lockout", "left", lambda v: fp.lockout(knee_deg=180 - v), 9.0, 11.0),
+    ("deadlift", "hips_rise_first", "oblique", fp.trunk_gain, 7.0, 9.0),
+    ("deadlift", "squat_deadlift", "left", fp.shoulders_behind, 0.09, 0.11),
+    ("deadlift", "bar_drift", "left", fp.bar_ahead, 0.24, 0.26),
+    ("deadlift", "incomplete_lockout", "left", lambda v: fp.lockout(knee_deg=180 - v), 9.0, 11.0),
+    ("deadlift", "leaning_back", "right", lambda v: fp.lockout(lean_deg=-v), 14.0, 16.0),
+    ("deadlift", "heels_lifting", "oblique", fp.heel_rise, 0.07, 0.09),
+    ("bench", "elbows_flared", "front", fp.elbow_flare, 74.0, 76.0),
+    ("bench", "uneven_lockout", "front", fp.bar_tilt, 4.5, 5.5),
+    ("bench", "incomplete_lockout", "left", lambda v: fp.lockout(elbow_deg=180 - v), 9.0, 11.0),
+    ("bench", "bar_path_end", "left", fp.bench_path_end, 9.0, 11.0),
+    ("bench", "hips_off_bench", "left", fp.bench_hips, 0.05, 0.07),
+]
+
+
+def verdict(lift: str, fault_id: str, view: str, built: fp.Built) -> FaultVerdict:
+    kp, traces = built
+    found = [v for v in judge_rep(lift, kp, traces, fp.FRAMES, view) if v.fault.id == fault_id]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize(("lift", "fault_id", "view", "build", "inside", "past"), CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in CASES])  # fmt: skip
+def test_each_fault_just_inside_and_just_past_its_limit(lift, fault_id, view, build, inside,
+                                                        past) -> None:  # fmt: skip
+    ok = verdict(lift, fault_id, view, build(inside))
+    assert ok.status == "ok", (ok.value, ok.note)
+    assert ok.value == pytest.approx(inside, rel=0.05, abs=0.01)
+    bad = verdict(lift, fault_id, view, build(past))
+    assert bad.status == "fault" and bad.votes_bad == 1 and bad.views_judged == 1
+    assert bad.value == pytest.approx(past, rel=0.05, abs=0.01)
+    assert 0.5 <= bad.confidence < 0.7, "just past the limit is a low-confidence call"
+    assert bad.frame is not None
+    assert f"(limit {bad.fault.limit.value:g} {bad.fault.limit.unit})" in bad.words()
+
+
+def test_every_fault_in_the_catalogue_is_tested() -> None:
+    covered = {(c[0], c[1]) for c in CASES} | {("deadlift", "rounded_back")}
+    assert covered == {(lift, f.id) for lift, faults in FAULTS.items() for f in faults}
+
+
+@pytest.mark.parametrize(("lift", "fault_id", "view", "build", "inside", "past"), CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in CASES])  # fmt: skip
+def test_a_view_that_cannot_show_the_fault_says_so(lift, fault_id, view, build, inside,
+                                                   past) -> None:  # fmt: skip
+    fault = next(f for f in FAULTS[lift] if f.id == fault_id)
+    other = next(v for v in ("front", "left", "oblique") if v.replace("left", "side")
+                 not in fault.views)
+    blind = verdict(lift, fault_id, other, build(past * 3))
+    assert blind.status == "cannot_judge" and blind.views_judged == 0
+    assert "can't judge from a" in blind.note and math.isnan(blind.value)
+
+
+def test_the_rounded_back_is_never_guessed() -> None:
+    rounded = verdict("deadlift", "rounded_back", "left", fp.trunk_gain(30.0))
+    assert rounded.status == "cannot_judge"
+    assert "body keypoints do not show" in rounded.note
+
+
+def test_a_knee_angle_that_was_already_there_standing_is_not_caving() -> None:
+    # 20 deg at the bottom, but 15 deg standing: the change is inside the 9 deg SDD.
+    assert verdict("squat", "knees_caving", "front", fp.knees_caving(20.0, 15.0)).status == "ok"
+
+
+def test_missing_feet_cannot_be_judged(monkeypatch) -> None:
+    kp, traces = fp.heel_rise(0.3)
+    bare = type(kp)(kp.xy, kp.score)
+    found = verdict("squat", "heels_lifting", "left", (bare, traces))
+    assert found.status == "cannot_judge" and "heels and toes" in found.note
+
+
+def test_a_photo_shows_only_the_faults_of_its_moment() -> None:
+    kp, _ = fp.squat_depth(0.2)
+    bottom = kp.frame(1)
+    by_id = {v.fault.id: v for v in judge_photo("squat", "bottom", bottom, "left")}
+    assert by_id["depth_not_reached"].status == "fault"
+    assert "needs a clip" in by_id["hips_rise_first"].note
+    assert "this photo shows the bottom" in by_id["incomplete_lockout"].note
+
+
+def test_a_flagged_fault_becomes_the_one_flag_type() -> None:
+    flag = verdict("squat", "depth_not_reached", "left", fp.squat_depth(0.2)).to_flag()
+    assert flag.joint == "left_hip" and "depth not reached" in flag.reason
+    assert "sit deeper" in flag.reason and 0.5 < flag.confidence <= 1.0
+
+
