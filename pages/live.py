@@ -10,7 +10,7 @@ import streamlit as st
 
 from coach.core.errors import LiftCoachError
 from coach.lift.classify import LIFT_NAMES
-from ui import charts, live, loaders, state
+from ui import charts, live, loaders, state, tables
 
 # How often the panel beside the video refreshes while streaming.
 REFRESH_S = 1.0
@@ -63,6 +63,9 @@ def panel() -> None:
              delta_color="off", delta_arrow="off")
     if snap.last_rep:
         st.info(f"**Last rep:** {snap.last_rep}")
+    if snap.rep_faults:
+        st.dataframe(tables.rep_faults_table(snap.rep_faults), hide_index=True,
+                     key="live.faults")
     text = live.utterance(snap, st.session_state.setdefault(state.LIVE_SPOKEN, {}))
     if speak and text:
         live.speak(text)

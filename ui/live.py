@@ -119,15 +119,14 @@ def streamer(settings: Settings, rec: LiveRecorder, config: LiveConfig) -> Strea
 
 
 def utterance(snap: LiveState, spoken: dict[str, object]) -> str | None:
-    """What to say now: the rep count when it changed, and the top cue when it changed (and is
-    a fault); None when nothing changed. `spoken` (this tab's memory) is updated."""
-    parts = []
-    if snap.rep_count != spoken.get("count", 0):
-        parts.append(str(snap.rep_count))
-    if snap.top_cue and snap.top_cue != spoken.get("cue"):
-        parts.append(snap.top_cue)
-    spoken["count"], spoken["cue"] = snap.rep_count, snap.top_cue
-    return ". ".join(parts) if parts else None
+    """What to say now: when a rep was counted, its number and the cue of its top fault
+    ("3. Push the floor away ..."); None when no new rep. `spoken` (this tab's memory) is
+    updated."""
+    if snap.rep_count == spoken.get("count", 0):
+        return None
+    spoken["count"] = snap.rep_count
+    parts = [str(snap.rep_count)] + ([snap.last_rep_cue] if snap.last_rep_cue else [])
+    return ". ".join(parts)
 
 
 def speak(text: str) -> None:

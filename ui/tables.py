@@ -160,3 +160,10 @@ def session_reps_table(detail: SessionDetail) -> pd.DataFrame:
     ]  # fmt: skip
     columns = ["rep", "start (s)", "bottom (s)", "end (s)", "flags", "flagged joints", "verdict"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def rep_faults_table(rows: Sequence[tuple[int, str, str, float]]) -> pd.DataFrame:
+    """The live set's faults so far, one row per rep and fault."""
+    return pd.DataFrame([{"rep": r, "fault": name, "measured": words, "confidence": round(c, 2)}
+                         for r, name, words, c in rows],
+                        columns=["rep", "fault", "measured", "confidence"])  # fmt: skip

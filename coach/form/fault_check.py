@@ -105,9 +105,13 @@ def rep_frames(kp: Keypoints, lift: str, start: int, bottom: int, end: int, fps:
 
 
 def _hands_pass_knees(kp: Keypoints, bottom: int, end: int) -> int | None:
+    """The first frame after the bottom where the hands are up past the knees; None when the
+    hands were not seen below the knees at the bottom (then the third-of-the-way rule holds)."""
     hands = mid(kp, Joint.LEFT_WRIST, Joint.RIGHT_WRIST)[bottom:end + 1, 1]
     knees = mid(kp, Joint.LEFT_KNEE, Joint.RIGHT_KNEE)[bottom:end + 1, 1]
-    above = np.flatnonzero(hands <= knees)  # image y points down
+    if not hands[0] > knees[0]:  # image y points down: below the knees is larger
+        return None
+    above = np.flatnonzero(hands <= knees)
     return bottom + int(above[0]) if len(above) else None
 
 

@@ -176,7 +176,8 @@ class LiveAnalyzer:
             # The form check already measured the pose angles (3D when there are world points).
             pose = result.form.angles_deg if result.form is not None else compute_angles(kp)
         words = tuple(f"{f.label}: {f.reason}" for f in flags)
-        self._emit_rep(tracker.update(rel_t_s, angles_2d, pose, words))
+        kp_now = result.person.keypoints if result is not None else None
+        self._emit_rep(tracker.update(rel_t_s, angles_2d, pose, words, kp_now))
 
     def _rep_tracker(self) -> LiveRepTracker | None:
         if self._lift != "auto":
@@ -197,6 +198,11 @@ class LiveAnalyzer:
         with self._state_lock:
             self._c.rep_count = self._reps.count
             self._c.last_rep = rep.feedback
+            self._c.last_rep_cue = rep.top_cue
+            self._c.rep_faults += tuple(
+                (rep.rep.index + 1, f.fault.name, f.words(), f.confidence)
+                for f in rep.faults if f.flagged
+            )
             self._c.rep_lift = self._reps.lift
         if self._rep_sink is not None:
             self._rep_sink(rep)
@@ -249,6 +255,7 @@ class LiveAnalyzer:
             counts = (c.processed, c.with_person, c.skipped_stale)
             view, cue, error = c.view, c.top_cue, c.last_error
             reps = (c.rep_count, c.last_rep, c.rep_lift or (self._reps and self._reps.lift))
+            rep_cue, rep_faults = c.last_rep_cue, c.rep_faults
         lift, share = vote_lift(votes)
         names = sorted({name for _, angles in trace for name in angles})
         return LiveState(
@@ -268,6 +275,8 @@ class LiveAnalyzer:
             rep_count=reps[0],
             last_rep=reps[1],
             rep_lift=reps[2] or None,
+            last_rep_cue=rep_cue,
+            rep_faults=rep_faults,
         )
 
     def close(self) -> None:

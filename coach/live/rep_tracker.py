@@ -9,9 +9,11 @@ on);
   (about 50 ms of lag), restarted after a gap of more than `MAX_GAP_S` without a lifter;
 - `coach.reps.segment.LiveRepCounter`, i.e. the same `AngleStateMachine` with the lift's documented
   thresholds, without `calibrate_top` (it needs the whole clip);
-- each counted rep gets GyML's check of its start and bottom poses against the reference
-  (`coach.reps.check`; the shipped gold unless another `ReferenceRep` is given) and the form
-  flags seen at its bottom frame, in the clip's words: "rep 3: at the bottom, ...".
+- each counted rep is judged against its lift's fault catalogue (`coach.form.fault_check`) on
+  the frames from its top to the frame it was counted at (live has no frames after that, so
+  the lockout is judged on that frame), and gets the form flags seen at its bottom frame, in the
+  clip's words: "rep 3: hips rising first ...; at the bottom, ..."; GyML's check of its start
+  and bottom poses against the reference (`coach.reps.check`) is kept for information.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
+
+from coach.core.keypoints import N_JOINTS, Keypoints
+from coach.form.fault_check import FaultVerdict, judge_rep, rep_frames, rep_view
 from coach.reps.check import RepCheck, check_angles_for, check_rep
 from coach.reps.reference import ReferenceRep, gold_reference, lift_key_angle
 from coach.reps.segment import LiveRepCounter
@@ -29,6 +35,8 @@ from coach.reps.types import Rep
 CUTOFF_HZ = 3.0  # as coach.pipeline.clip.SMOOTHING_CUTOFF_HZ
 MAX_GAP_S = 0.5
 HISTORY_FRAMES = 3000  # ~100 s at 30 fps: longer than any rep
+LIVE_FPS = 30.0  # only sizes the lockout window, which live cuts at the rep's last frame anyway
+_MISSING = Keypoints.single(np.full((N_JOINTS, 2), np.nan), np.zeros(N_JOINTS))
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,13 @@ class LiveRep:
     check: RepCheck | None
     bottom_flags: tuple[str, ...]
     feedback: str
+    faults: tuple[FaultVerdict, ...] = ()
+
+    @property
+    def top_cue(self) -> str | None:
+        """The cue of the rep's most confident fault; None for a rep without one."""
+        flagged = [f for f in self.faults if f.flagged]
+        return max(flagged, key=lambda f: f.confidence).fault.cue if flagged else None
 
 
 @dataclass
@@ -53,6 +68,8 @@ class _Seen:
     key_deg: float
     pose: Mapping[str, float]
     flags: tuple[str, ...]
+    keypoints: Keypoints | None = None
+    angles_2d: Mapping[str, float] | None = None
 
 
 class CausalLowpass:
@@ -108,6 +125,7 @@ class LiveRepTracker:
         angles_2d: Mapping[str, float] | None,
         pose_angles: Mapping[str, float] | None = None,
         flags: tuple[str, ...] = (),
+        keypoints: Keypoints | None = None,
     ) -> LiveRep | None:
         """Feed one frame (call it for EVERY frame, with None when nobody was found).
 
@@ -117,6 +135,7 @@ class LiveRepTracker:
             pose_angles: the angles poses are compared on (3D when the backend gives world
                 points, like the reference); defaults to `angles_2d`.
             flags: the frame's form flags in words.
+            keypoints: the lifter's keypoints (T=1), for the rep's fault checks.
 
         Returns:
             The rep counted at this frame, if any.
@@ -125,7 +144,8 @@ class LiveRepTracker:
         if angles_2d:
             key = self._smooth(t_s, _key(angles_2d, self.lift))
             pose = pose_angles if pose_angles is not None else angles_2d
-            self._seen.append((self._frame, _Seen(key, dict(pose), flags)))
+            self._seen.append((self._frame, _Seen(key, dict(pose), flags, keypoints,
+                                                  dict(angles_2d))))
         self._frame += 1
         rep = self.counter.update(t_s, key)
         return None if rep is None else self._judge(rep)
@@ -148,16 +168,34 @@ class LiveRepTracker:
                           self._angles)  # fmt: skip
         bottom = seen.get(rep.bottom_frame)
         flags = bottom.flags if bottom is not None else ()
-        parts = [f"at the bottom, {f}" for f in flags] + [p.words() for p in check.flagged]
+        faults = rep_faults(self.lift, seen, top, rep.bottom_frame, rep.end_frame)
+        parts = [f.words() for f in faults if f.flagged] + [f"at the bottom, {f}" for f in flags]
         words = "; ".join(parts) if parts else "no faults flagged"
         shift = self.first_frame
         rep = replace(rep, start_frame=rep.start_frame + shift,
                       bottom_frame=rep.bottom_frame + shift, end_frame=rep.end_frame + shift)
         check = replace(check, positions=tuple(replace(p, frame=p.frame + shift)
                                                for p in check.positions))
-        live = LiveRep(rep, check, flags, f"rep {rep.index + 1}: {words}")
+        live = LiveRep(rep, check, flags, f"rep {rep.index + 1}: {words}", faults)
         self.reps.append(live)
         return live
+
+
+def rep_faults(lift: str, seen: Mapping[int, _Seen], top: int, bottom: int, end: int
+               ) -> tuple[FaultVerdict, ...]:  # fmt: skip
+    """The catalogue's faults on the frames seen from the rep's top to its end (frames where
+    nobody was found are missing keypoints, never invented)."""
+    frames = range(top, end + 1)
+    kps = [seen[i].keypoints if i in seen else None for i in frames]
+    if not any(k is not None for k in kps):
+        return ()
+    kp = Keypoints.stack([k if k is not None else _MISSING for k in kps])
+    names = {n for i in frames if i in seen for n in (seen[i].angles_2d or {})}
+    traces = {n: np.array([(seen[i].angles_2d or {}).get(n, math.nan) if i in seen
+                           else math.nan for i in frames]) for n in names}  # fmt: skip
+    b, e = bottom - top, end - top
+    moments = rep_frames(kp, lift, 0, b, e, fps=LIVE_FPS)
+    return judge_rep(lift, kp, traces, moments, rep_view(kp, (0, b, e)))
 
 
 def _key(angles: Mapping[str, float], lift: str) -> float:

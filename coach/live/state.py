@@ -78,6 +78,9 @@ class LiveState:
         rep_count: reps counted so far in this stream.
         last_rep: the last counted rep's verdict in words ("rep 3: ..."), None before one.
         rep_lift: the lift reps are being counted for, None while not counting.
+        last_rep_cue: the cue of the last rep's most confident fault (what is spoken), None
+            when that rep had none.
+        rep_faults: (rep number, fault name, words, confidence) of every fault found so far.
     """
 
     lift: str
@@ -96,6 +99,8 @@ class LiveState:
     rep_count: int = 0
     last_rep: str | None = None
     rep_lift: str | None = None
+    last_rep_cue: str | None = None
+    rep_faults: tuple[tuple[int, str, str, float], ...] = ()
 
 
 @dataclass
@@ -117,6 +122,8 @@ class LiveCounters:
     rep_count: int = 0
     last_rep: str | None = None
     rep_lift: str | None = None
+    last_rep_cue: str | None = None
+    rep_faults: tuple[tuple[int, str, str, float], ...] = ()
 
 
 def vote_lift(labels: list[str]) -> tuple[str, float]:

@@ -345,19 +345,18 @@ def test_sessions_page_shows_reps_and_exports_them(app_env: Path) -> None:
                               "Download reps JSON"]
 
 
-def test_live_speech_says_only_what_changed() -> None:
+def test_live_speech_says_each_new_rep_and_its_top_cue() -> None:
     from coach.live.state import LiveState
     from ui.live import utterance
 
     def snap(count: int, cue: str | None) -> LiveState:
-        return LiveState("squat", 1.0, "left", cue, (), {}, 20.0, 10.0, 20.0, 10, 10,
-                         rep_count=count)  # fmt: skip
+        return LiveState("squat", 1.0, "left", None, (), {}, 20.0, 10.0, 20.0, 10, 10,
+                         rep_count=count, last_rep_cue=cue)  # fmt: skip
 
     spoken: dict[str, object] = {}
     assert utterance(snap(0, None), spoken) is None
-    assert utterance(snap(1, None), spoken) == "1"
+    assert utterance(snap(1, None), spoken) == "1"  # a clean rep: just its number
     assert utterance(snap(1, None), spoken) is None  # nothing new: silence
-    assert utterance(snap(2, "left knee: knees caving in"), spoken) == (
-        "2. left knee: knees caving in")
-    assert utterance(snap(2, "left knee: knees caving in"), spoken) is None
-    assert utterance(snap(2, None), spoken) is None  # a cue that goes away is not spoken
+    assert utterance(snap(2, "sit deeper: hip crease below the knee"), spoken) == (
+        "2. sit deeper: hip crease below the knee")
+    assert utterance(snap(2, "sit deeper: hip crease below the knee"), spoken) is None
