@@ -162,7 +162,8 @@ def save_session(
             lift=None if form is None else form.lift.label,
             view=None if form is None else form.view.view,
             thumbnail_jpeg=result.thumbnail_jpeg,
-            flags=[] if form is None else list(form.flags),
+            flags=[] if form is None else [*form.flags, *(
+                f.to_flag() for f in result.analysis.faults if f.flagged)],
         )  # fmt: skip
     store.end_session(session_id, lift=_session_lift(results, lift))
     return session_id
