@@ -167,6 +167,17 @@ def test_analyze_video_json_on_a_real_clip(tmp_path, fixtures) -> None:
     rep = doc["reps"][0]
     assert 0 <= rep["start_s"] < rep["bottom_s"] < rep["end_s"] <= doc["video"]["duration_s"]
     assert isinstance(rep["flags"], list) and rep["feedback"].startswith("rep 1:")
+    # Every fault of the bench catalogue is answered on the rep: judged, or why not.
+    assert {f["id"] for f in rep["faults"]} == {"elbows_flared", "uneven_lockout",
+                                                "incomplete_lockout", "bar_path_end",
+                                                "hips_off_bench"}  # fmt: skip
+    fields = {"name", "moment_s", "value", "limit", "unit", "views_judged", "votes_bad",
+              "confidence", "cue", "status", "note", "source"}
+    assert all(fields <= set(f) for f in rep["faults"])
+    judged = [f for f in rep["faults"] if f["status"] != "cannot_judge"]
+    assert all(f["views_judged"] == 1 and f["moment_s"] is not None for f in judged)
+    assert all(f["views_judged"] == 0 and f["note"] for f in rep["faults"]
+               if f["status"] == "cannot_judge")  # fmt: skip
     assert doc["lift"]["label"] == "bench" and doc["lift"]["source"] == "given"
     n = doc["frames_analysed"]
     assert n > 10 and len(doc["traces"]["t_s"]) == n == len(doc["traces"]["left_elbow"])

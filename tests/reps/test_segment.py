@@ -241,3 +241,41 @@ def test_both_methods_agree_on_a_clean_set() -> None:
     assert len(by_angle) == len(by_distance) == 4
     for a, d in zip(by_angle, by_distance, strict=True):
         assert abs(a.bottom_s - d.bottom_s) <= 0.2
+
+
+# -- a clip filmed from the floor to lockout is one rep ----------------------------------------
+
+
+def test_a_single_pull_from_the_floor_to_lockout_is_one_rep() -> None:
+    from coach.reps.segment import reps_from_angles
+
+    fps = 15.0
+    floor = np.full(10, 70.0)  # set up at the floor
+    pull = np.linspace(70.0, 165.0, 15)  # the pull; the clip ends right at lockout
+    key = np.concatenate([floor, pull, [166.0]])
+    reps = reps_from_angles({"left_hip": key, "left_knee": key}, "deadlift", fps=fps)
+    assert len(reps) == 1
+    rep = reps[0]
+    assert rep.bottom_frame <= 10 and rep.end_frame >= 20
+
+
+def test_a_pull_whose_lockout_the_pose_model_never_opens_fully_is_still_one_rep() -> None:
+    # Plates and a head out of frame can keep a 2D lockout near 140 deg: the state machine sees
+    # no top, so the clip's single pull (a rise of at least top - bottom = 45 deg) is the rep.
+    from coach.reps.segment import reps_from_angles
+
+    key = np.concatenate([np.full(10, 70.0), np.linspace(70.0, 140.0, 12), np.full(3, 139.0)])
+    reps = reps_from_angles({"left_hip": key, "left_knee": key}, "deadlift", fps=15.0)
+    assert len(reps) == 1
+    rep = reps[0]
+    assert rep.start_frame == rep.bottom_frame <= 10 and 19 <= rep.end_frame <= 21
+    assert reps_from_angles({"left_knee": key}, "squat", fps=15.0) == []  # deadlift only
+
+
+def test_a_setup_without_a_pull_is_no_rep() -> None:
+    from coach.reps.segment import reps_from_angles
+
+    key = np.concatenate([np.full(10, 170.0), np.linspace(170.0, 80.0, 10), np.full(5, 80.0)])
+    assert reps_from_angles({"left_hip": key, "left_knee": key}, "deadlift", fps=15.0) == []
+    small = np.concatenate([np.full(10, 100.0), np.linspace(100.0, 130.0, 10)])  # 30 deg only
+    assert reps_from_angles({"left_hip": small, "left_knee": small}, "deadlift", fps=15.0) == []
