@@ -70,7 +70,7 @@ class PoseAppArgs:
         )
 
 
-@serve.deployment(name="PoseIngress", ray_actor_options={"num_cpus": 0.5},
+@serve.deployment(name="PoseIngress", ray_actor_options={"num_cpus": 0.25},
                   max_ongoing_requests=32, max_queued_requests=64,
                   health_check_period_s=2.0)  # fmt: skip
 class PoseIngress:

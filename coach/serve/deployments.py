@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 # Serve calls check_health this often; a replica that fails it or dies is replaced.
 HEALTH_PERIOD_S = 2.0
 HEALTH_TIMEOUT_S = 10.0
+# Small defaults so the whole app fits a 2-CPU test box; the Serve configs set real resources.
+_MODEL_CPUS = 0.5
 
 
 def _set_batching(method: Any, config: dict[str, Any]) -> None:
@@ -50,7 +52,7 @@ def _set_batching(method: Any, config: dict[str, Any]) -> None:
 
 
 @serve.deployment(
-    name="MediaPipePose", ray_actor_options={"num_cpus": 1}, max_ongoing_requests=1,
+    name="MediaPipePose", ray_actor_options={"num_cpus": _MODEL_CPUS}, max_ongoing_requests=1,
     max_queued_requests=32,
     health_check_period_s=HEALTH_PERIOD_S, health_check_timeout_s=HEALTH_TIMEOUT_S,
 )  # fmt: skip
@@ -76,7 +78,7 @@ class MediaPipePose:
 
 
 @serve.deployment(
-    name="PersonDetector", ray_actor_options={"num_cpus": 1}, max_ongoing_requests=16,
+    name="PersonDetector", ray_actor_options={"num_cpus": _MODEL_CPUS}, max_ongoing_requests=16,
     max_queued_requests=64,
     health_check_period_s=HEALTH_PERIOD_S, health_check_timeout_s=HEALTH_TIMEOUT_S,
 )  # fmt: skip
@@ -104,7 +106,7 @@ class PersonDetector:
 
 
 @serve.deployment(
-    name="KeypointModel", ray_actor_options={"num_cpus": 1}, max_ongoing_requests=64,
+    name="KeypointModel", ray_actor_options={"num_cpus": _MODEL_CPUS}, max_ongoing_requests=64,
     max_queued_requests=256,
     health_check_period_s=HEALTH_PERIOD_S, health_check_timeout_s=HEALTH_TIMEOUT_S,
 )  # fmt: skip
