@@ -15,6 +15,7 @@ Every key, its unit and when to change it (the README's Configuration table mirr
 | database_url | DATABASE_URL | (sqlite under data_dir) | SQLAlchemy URL, e.g. postgresql+psycopg://... |
 | ice_servers | LIFTCOACH_ICE_SERVERS | [] | JSON list of WebRTC ICE servers (STUN/TURN) |
 | replay_file | LIFTCOACH_REPLAY | (none) | keypoints JSON played by the replay backend |
+| pose_server | LIFTCOACH_POSE_SERVER | (none) | URL of a shared pose service (Ray Serve), e.g. http://pose:8000; unset = models run in this process |
 
 A TOML file named by LIFTCOACH_CONFIG may set the same keys (top-level). Unknown keys are refused.
 Environment variables win over the file.
@@ -44,6 +45,7 @@ ENV_VARS: dict[str, str] = {
     "database_url": "DATABASE_URL",
     "ice_servers": "LIFTCOACH_ICE_SERVERS",
     "replay_file": "LIFTCOACH_REPLAY",
+    "pose_server": "LIFTCOACH_POSE_SERVER",
 }
 
 
@@ -64,6 +66,9 @@ class Settings:
     database_url: str = ""
     ice_servers: tuple[dict[str, Any], ...] = ()
     replay_file: str = ""
+    # The Serve HTTP URL, not a Ray address: app hosts then need no Ray at all, and no Ray or
+    # Python version has to match the cluster's (Ray Client requires both).
+    pose_server: str = ""
 
     @property
     def resolved_database_url(self) -> str:
@@ -118,6 +123,8 @@ def _coerce(key: str, value: Any) -> Any:
             if not isinstance(servers, list) or not all(isinstance(s, dict) for s in servers):
                 raise ValueError("expected a JSON list of objects like {\"urls\": [...]}")
             return tuple(servers)
+        if key == "pose_server":
+            return _pose_server_url(str(value))
         if isinstance(default, bool):
             return str(value).lower() in {"1", "true", "yes"}
         if isinstance(default, int):
@@ -127,3 +134,22 @@ def _coerce(key: str, value: Any) -> Any:
         return str(value)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"setting {key!r} has a bad value {value!r}: {exc}") from None
+
+
+def _pose_server_url(value: str) -> str:
+    """An http(s) URL with a host, without a trailing slash; '' stays '' (in-process)."""
+    from urllib.parse import urlsplit
+
+    url = value.strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(
+            "expected the pose service's HTTP URL, e.g. http://pose-host:8000 "
+            "(a ray:// address is not used: app hosts talk to Ray Serve over HTTP)"
+        )
+    _ = parts.port  # raises ValueError for a port that is not a number in 0-65535
+    if parts.query or parts.fragment:
+        raise ValueError("the URL must not carry a query or fragment")
+    return url

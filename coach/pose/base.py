@@ -37,13 +37,10 @@ def _mediapipe(settings: Settings, video: bool) -> PoseEstimator:
 
 
 def _vitpose(settings: Settings, video: bool) -> PoseEstimator:
-    from coach.pose.vitpose_backend import ViTPoseEstimator
+    # One load per process, shared by photos, clips and live streams (it does not track).
+    from coach.pose.shared import shared_vitpose
 
-    return ViTPoseEstimator(
-        pose_model=settings.vitpose_model,
-        detector_model=settings.detector_model,
-        device=settings.device,
-    )
+    return shared_vitpose(settings)
 
 
 def _replay(settings: Settings, video: bool) -> PoseEstimator:
@@ -69,10 +66,16 @@ def create_estimator(name: str, settings: Settings, *, video: bool = False) -> P
     Args:
         video: frames come from one clip in order (lets MediaPipe track between frames).
 
+    With LIFTCOACH_POSE_SERVER set, every backend runs on that shared pose service instead.
+
     Raises:
         SettingsError: unknown name (the message lists the valid ones).
         BackendUnavailable: the backend cannot run here (missing weights or package).
     """
+    if settings.pose_server and name in BACKEND_NAMES and name != "replay":
+        from coach.pose.remote import RemoteEstimator
+
+        return RemoteEstimator(settings.pose_server, name, video=video)
     if name == "auto":
         return _auto(settings, video)
     try:

@@ -160,30 +160,65 @@ class ViTPoseEstimator:
             result["labels"].cpu().numpy(), self.person_label, (width_px, height_px),
         )[: self.max_people]  # fmt: skip
 
+    def estimate_boxes_many(
+        self,
+        images_bgr: list[NDArray[np.uint8]],
+        boxes_xywh: list[list[BoxXYWH]],
+        detection_scores: list[list[float]],
+    ) -> list[list[PersonPose]]:
+        """The pose step for several images in ONE ViTPose batch (e.g. concurrent callers).
+
+        Returns:
+            Per image, one PersonPose per box, in the same order.
+
+        Raises:
+            BadImage: an image that is not (H, W, 3) uint8.
+            ValueError: the three lists differ in length, or scores and boxes in number.
+        """
+        if not len(images_bgr) == len(boxes_xywh) == len(detection_scores):
+            raise ValueError("one list of boxes and one of scores per image")
+        for boxes, scores in zip(boxes_xywh, detection_scores, strict=True):
+            if len(boxes) != len(scores):
+                raise ValueError(f"{len(boxes)} boxes but {len(scores)} detection scores")
+        rgbs = [_to_rgb(image) for image in images_bgr]
+        return self._pose_many(rgbs, [list(b) for b in boxes_xywh], detection_scores)
+
     def _pose_rgb(
         self, rgb: NDArray[np.uint8], boxes: list[BoxXYWH], scores: list[float]
     ) -> list[PersonPose]:
-        if not boxes:
-            return []
-        box_lists = [[[float(v) for v in box] for box in boxes]]
-        inputs = self._pose_processor(images=rgb, boxes=box_lists, return_tensors="pt")
+        return self._pose_many([rgb], [boxes], [scores])[0]
+
+    def _pose_many(
+        self, rgbs: list[NDArray[np.uint8]], boxes: list[list[BoxXYWH]],
+        scores: list[list[float]],
+    ) -> list[list[PersonPose]]:  # fmt: skip
+        keep = [i for i, image_boxes in enumerate(boxes) if image_boxes]
+        out: list[list[PersonPose]] = [[] for _ in rgbs]
+        if not keep:
+            return out
+        box_lists = [[[float(v) for v in box] for box in boxes[i]] for i in keep]
+        inputs = self._pose_processor(
+            images=[rgbs[i] for i in keep], boxes=box_lists, return_tensors="pt"
+        )
         pixel_values = inputs["pixel_values"].to(self.device, self.dtype)
         extra: dict[str, Any] = {}
         if self.is_moe:
             extra["dataset_index"] = self._torch.zeros(
-                len(boxes), dtype=self._torch.long, device=self.device
+                len(pixel_values), dtype=self._torch.long, device=self.device
             )
         with self._lock, self._torch.inference_mode():
             # numpy (the processor's DARK decoding) cannot read bf16: decode in fp32.
             heatmaps = self._pose(pixel_values=pixel_values, **extra).heatmaps.float().cpu()
         results = self._pose_processor.post_process_pose_estimation(
             SimpleNamespace(heatmaps=heatmaps), boxes=box_lists
-        )[0]
-        crop_size = self._pose_processor.size
-        return [
-            _to_person(res, box, score, (crop_size["width"], crop_size["height"]))
-            for res, box, score in zip(results, boxes, scores, strict=True)
-        ]
+        )
+        crop_wh = (self._pose_processor.size["width"], self._pose_processor.size["height"])
+        for i, image_results in zip(keep, results, strict=True):
+            out[i] = [
+                _to_person(res, box, score, crop_wh)
+                for res, box, score in zip(image_results, boxes[i], scores[i], strict=True)
+            ]
+        return out
 
 
 def _check_options(threshold: float, max_people: int, max_side_px: int | None) -> None:
