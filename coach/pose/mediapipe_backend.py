@@ -1,6 +1,15 @@
 """MediaPipe BlazePose (the embedded default backend), adapted to COCO-17 `PersonPose`.
 
-BlazePose finds at most one person and reports 33 landmarks. COCO-17 takes 17 of them:
+Two ways to run it, both from the models inside the installed mediapipe 0.10.21 package:
+- Photos (`video=False`): EVERY person. The BlazePose person detector and landmark model run
+  through ai-edge-litert (coach/pose/blazepose), with the lying-lifter rotation retry; the
+  legacy `Pose` graph keeps only its best detection.
+- Clips and live (`video=True`): the legacy `Pose` graph in tracking mode follows one person
+  from frame to frame (its own landmark-to-ROI tracking, ~20 ms at 640 px, which is what keeps
+  live at 25+ fps), and every `others_every` frames the person detector looks for everyone else,
+  whose landmarks come from the ROI model. So a click or a tracker can still pick anyone.
+
+BlazePose reports 33 landmarks. COCO-17 takes 17 of them:
 
 | COCO-17 joint   | BlazePose landmark (index) |
 |-----------------|----------------------------|
@@ -24,14 +33,20 @@ BlazePose finds at most one person and reports 33 landmarks. COCO-17 takes 17 of
 
 Both use the person's own left. The eye centres (2, 5) are used, not the inner/outer corners.
 
+Feet (`Keypoints.feet_xy`, COCO-WholeBody order): LEFT_HEEL <- LEFT_HEEL (29), RIGHT_HEEL <-
+RIGHT_HEEL (30), LEFT_BIG_TOE <- LEFT_FOOT_INDEX (31), RIGHT_BIG_TOE <- RIGHT_FOOT_INDEX (32).
+BlazePose's "foot index" is the tip of the foot, nearest the big toe, so it stands in for the
+big toe; it has no small toe, so LEFT_SMALL_TOE and RIGHT_SMALL_TOE stay NaN (score 0).
+
 Output conventions:
-- xy = normalised landmark * (width, height), NOT clamped: a joint the model places outside
-  the frame keeps its coordinates, and its low visibility lets `Keypoints.confident` drop it.
+- xy = landmark in image px, NOT clamped: a joint the model places outside the frame keeps
+  its coordinates, and its low visibility lets `Keypoints.confident` drop it.
 - score = landmark visibility in [0, 1], unthresholded.
-- world_xyz = `pose_world_landmarks` in metres, hip-centred, y down.
+- world_xyz = world landmarks in metres, hip-centred, y down.
 - bbox = box around all 33 landmarks plus a 10 % margin, clipped to the image (the box says
   where in the picture the person is; the keypoints themselves are not clipped).
-- detection_score = mean visibility of the 17 COCO joints (BlazePose has no detector score).
+- detection_score = the person detector's probability on the photo path; on the tracked
+  (legacy) path, the mean visibility of the 17 COCO joints (that graph exposes no score).
 
 Only `model_complexity=1` is bundled with mediapipe 0.10.21; 0 and 2 try to download.
 """
@@ -69,36 +84,47 @@ BLAZEPOSE_TO_COCO: dict[Joint, int] = {
     Joint.RIGHT_ANKLE: 28,
 }
 _COCO_INDEX = np.array([BLAZEPOSE_TO_COCO[Joint(j)] for j in range(N_JOINTS)])
+# Foot order (coach.core.keypoints.Foot); -1 = BlazePose has no such point (small toes).
+_FOOT_INDEX = np.array([31, -1, 29, 32, -1, 30])
 BOX_MARGIN = 0.10  # fraction of the landmark box's width/height added on each side
+# Video mode looks for everyone else every this many frames (the tracked person every frame).
+OTHERS_EVERY = 5
 
 
 class MediaPipeEstimator:
-    """BlazePose full (model_complexity=1) as a `PoseEstimator`.
+    """BlazePose as a `PoseEstimator` (module docstring: photos find everyone; video tracks
+    one person every frame and looks for the others every `others_every` frames).
 
     One instance may be shared between threads (e.g. Streamlit sessions via cache_resource):
-    MediaPipe graphs are not thread-safe, so `estimate` serialises calls with a lock.
-    In video mode MediaPipe tracks the person between consecutive frames, which is what clips
-    and the webcam want; use one instance per clip so tracks do not leak between clips.
+    neither the graph nor the interpreters are thread-safe, so `estimate` holds a lock.
+    Use one video-mode instance per clip so tracks do not leak between clips.
     """
 
     name = "mediapipe"
 
-    def __init__(self, video: bool = False) -> None:
-        """Build the graph.
+    def __init__(self, video: bool = False, *, rotation_retry: bool = True,
+                 tiles: bool = False, others_every: int = OTHERS_EVERY) -> None:
+        """Load the models.
 
         Args:
             video: frames come in order from one clip (tracking on); False for photos.
+            rotation_retry: photos: retry on quarter turns for lying lifters.
+            tiles: photos: also search 2x2 tiles for small people (+4 detector runs).
+            others_every: video: look for other people every this many frames; 0 = never.
 
         Raises:
-            BackendUnavailable: mediapipe is not installed or its pose graph cannot start.
+            BackendUnavailable: mediapipe or ai-edge-litert is missing or a model cannot load.
         """
+        from coach.pose.blazepose.detector import PersonDetector
+        from coach.pose.blazepose.landmarks import RoiLandmarker
+
         try:
             import mediapipe as mp
 
-            self._pose: Any = mp.solutions.pose.Pose(
-                static_image_mode=not video,
+            self._pose: Any = None if not video else mp.solutions.pose.Pose(
+                static_image_mode=False,
                 model_complexity=1,  # the only bundled model; 0 and 2 download at start
-                smooth_landmarks=video,
+                smooth_landmarks=True,
                 enable_segmentation=False,
                 min_detection_confidence=0.5,
                 min_tracking_confidence=0.5,
@@ -108,18 +134,26 @@ class MediaPipeEstimator:
                 "The MediaPipe pose model could not start. Install mediapipe==0.10.21 "
                 f"(the last release with bundled pose weights). Details: {exc}"
             ) from None
+        self._detector = PersonDetector()
+        self._landmarker = RoiLandmarker()
         self.video = video
+        self.rotation_retry = rotation_retry
+        self.tiles = tiles
+        self.others_every = others_every
+        self.last_rotation_retry = False  # whether the last photo call ran the retry
+        self._frame_index = 0
         self._lock = threading.Lock()
         self._closed = False
 
     def estimate(self, image_bgr: NDArray[np.uint8]) -> list[PersonPose]:
-        """Find the (single) person in a BGR image.
+        """Find the people in a BGR image.
 
         Args:
             image_bgr: (H, W, 3) uint8, OpenCV channel order.
 
         Returns:
-            [] when no pose is found, else one PersonPose in this image's pixels.
+            Everyone found, in this image's pixels ([] when nobody). Photos: by descending
+            detection score. Video: the tracked person first, then any others.
 
         Raises:
             ValueError: the image is not (H, W, 3) uint8.
@@ -134,18 +168,61 @@ class MediaPipeEstimator:
         with self._lock:
             if self._closed:
                 raise RuntimeError("MediaPipeEstimator was closed")
-            result = self._pose.process(rgb)
-        if result.pose_landmarks is None:
-            return []
-        height, width = image_bgr.shape[:2]
-        return [_to_person(result.pose_landmarks, result.pose_world_landmarks, width, height)]
+            return self._tracked(rgb) if self.video else self._everyone(rgb)
+
+    def _everyone(self, rgb: NDArray[np.uint8]) -> list[PersonPose]:
+        from coach.pose.blazepose.people import find_people
+
+        people, self.last_rotation_retry = find_people(
+            rgb, self._detector.detect_all, self._landmarker.run,
+            rotation_retry=self.rotation_retry, tiles=self.tiles)
+        height, width = rgb.shape[:2]
+        return [_to_person(p.landmarks[:, :3], p.landmarks[:, 3:], width, height, p.score)
+                for p in people]
+
+    def _tracked(self, rgb: NDArray[np.uint8]) -> list[PersonPose]:
+        height, width = rgb.shape[:2]
+        result = self._pose.process(rgb)
+        persons: list[PersonPose] = []
+        tracked: NDArray[np.float32] | None = None
+        if result.pose_landmarks is not None:
+            image33 = _landmark_array(result.pose_landmarks)
+            tracked = image33[:, :2] * np.array([width, height], dtype=np.float32)
+            world = None if result.pose_world_landmarks is None else (
+                _landmark_array(result.pose_world_landmarks)[:, :3])
+            persons.append(_to_person(np.column_stack([tracked, image33[:, 3]]), world,
+                                      width, height, None))
+        look = self.others_every > 0 and self._frame_index % self.others_every == 0
+        self._frame_index += 1
+        if look:
+            persons += self._others(rgb, tracked)
+        return persons
+
+    def _others(self, rgb: NDArray[np.uint8], tracked: NDArray[np.float32] | None
+                ) -> list[PersonPose]:
+        """Everyone the detector finds who is not the tracked person (their hip centre is not
+        near the tracked hips), with landmarks from the ROI model."""
+        from coach.pose.blazepose.landmarks import detection_to_roi
+        from coach.pose.blazepose.people import same_landmarks
+
+        height, width = rgb.shape[:2]
+        out: list[PersonPose] = []
+        for det in self._detector.detect(rgb):
+            if tracked is not None and _near_hips(det.keypoints, tracked):
+                continue
+            lms = self._landmarker.run(rgb, detection_to_roi(det))
+            if lms is None or (tracked is not None and same_landmarks(lms, tracked)):
+                continue
+            out.append(_to_person(lms[:, :3], lms[:, 3:], width, height, det.score))
+        return out
 
     def close(self) -> None:
         """Free the graph; later `estimate` calls raise RuntimeError. Safe to call twice."""
         with self._lock:
             if not self._closed:
                 self._closed = True
-                self._pose.close()
+                if self._pose is not None:
+                    self._pose.close()
 
     def __enter__(self) -> MediaPipeEstimator:
         return self
@@ -159,6 +236,14 @@ class MediaPipeEstimator:
         self.close()
 
 
+def _near_hips(det_kps: NDArray[np.float64], tracked_px: NDArray[np.float32]) -> bool:
+    """A detection is the tracked person when its hip centre lies within a quarter of its
+    body scale of the tracked hips (landmarks 23, 24); saves a landmark run per frame."""
+    hips = tracked_px[[23, 24]].mean(axis=0)
+    scale = float(np.linalg.norm(det_kps[1] - det_kps[0]))
+    return float(np.linalg.norm(det_kps[0] - hips)) < 0.25 * max(scale, 1.0)
+
+
 def _landmark_array(landmarks: Any) -> NDArray[np.float32]:
     """(33, 4) x, y, z, visibility from a MediaPipe landmark list."""
     return np.array(
@@ -166,18 +251,27 @@ def _landmark_array(landmarks: Any) -> NDArray[np.float32]:
     )
 
 
-def _to_person(image_lms: Any, world_lms: Any, width: int, height: int) -> PersonPose:
-    """Adapt one BlazePose result to a PersonPose (see the module docstring)."""
-    all33 = _landmark_array(image_lms)
-    xy33 = all33[:, :2] * np.array([width, height], dtype=np.float32)
-    coco = all33[_COCO_INDEX]
-    xy = coco[:, :2] * np.array([width, height], dtype=np.float32)
-    score = np.clip(coco[:, 3], 0.0, 1.0)
-    world = None if world_lms is None else _landmark_array(world_lms)[_COCO_INDEX, :3]
+def _to_person(
+    lms: NDArray[np.float32], world: NDArray[np.float32] | None, width: int, height: int,
+    detection_score: float | None,
+) -> PersonPose:
+    """Adapt 33 landmarks (x px, y px, visibility) and optional (33, 3) world points to a
+    PersonPose (see the module docstring)."""
+    xy33 = lms[:, :2].astype(np.float32)
+    score33 = np.clip(lms[:, 2], 0.0, 1.0).astype(np.float32)
+    score = score33[_COCO_INDEX]
+    has_foot = _FOOT_INDEX >= 0
+    feet = np.full((1, 6, 2), np.nan, dtype=np.float32)
+    feet_score = np.zeros((1, 6), dtype=np.float32)
+    feet[0, has_foot] = xy33[_FOOT_INDEX[has_foot]]
+    feet_score[0, has_foot] = score33[_FOOT_INDEX[has_foot]]
+    kp = Keypoints(xy33[_COCO_INDEX][None], score[None],
+                   None if world is None else np.asarray(world, np.float32)[_COCO_INDEX][None],
+                   feet, feet_score)
     return PersonPose(
-        keypoints=Keypoints.single(xy, score, world),
+        keypoints=kp,
         bbox_xywh=_box_with_margin(xy33, width, height),
-        detection_score=float(score.mean()),
+        detection_score=float(score.mean()) if detection_score is None else detection_score,
     )
 
 
