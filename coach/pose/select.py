@@ -24,6 +24,8 @@ from coach.core.errors import NoPersonFound
 from coach.core.keypoints import PersonPose
 
 CENTRE_PENALTY = 0.75
+REASON_DEFAULT = "largest near the centre"
+REASON_CLICKED = "clicked"
 
 
 def choose_lifter(
@@ -44,14 +46,30 @@ def choose_lifter(
     Raises:
         NoPersonFound: `persons` is empty.
     """
+    return persons[pick_lifter(persons, image_wh, click_xy)[0]]
+
+
+def pick_lifter(
+    persons: list[PersonPose],
+    image_wh: tuple[int, int],
+    click_xy: tuple[float, float] | None = None,
+) -> tuple[int, str]:
+    """Like `choose_lifter`, but returns the lifter's index in `persons` and why it was chosen:
+    "clicked" or "largest near the centre" (REASON_CLICKED, REASON_DEFAULT).
+
+    Raises:
+        NoPersonFound: `persons` is empty.
+    """
     if not persons:
         raise NoPersonFound(
             "Nobody was found in the picture. Make sure your whole body is in the frame "
             "and well lit."
         )
     if click_xy is not None:
-        return _clicked(persons, click_xy)
-    return max(persons, key=lambda p: (_centre_score(p, image_wh), p.detection_score))
+        return persons.index(_clicked(persons, click_xy)), REASON_CLICKED
+    best = max(range(len(persons)),
+               key=lambda i: (_centre_score(persons[i], image_wh), persons[i].detection_score))
+    return best, REASON_DEFAULT
 
 
 def _box_centre(person: PersonPose) -> tuple[float, float]:
