@@ -23,18 +23,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coach.core.angles import angle_traces
-from coach.core.errors import BadInput, BadVideo, NoPersonFound
-from coach.core.keypoints import N_JOINTS, Keypoints, PersonPose
+from coach.core.errors import BadInput, BadVideo
+from coach.core.keypoints import Keypoints, PersonPose
 from coach.core.settings import Settings
 from coach.core.smoothing import smooth_keypoints
 from coach.form.fault_check import FaultVerdict, fault_json, judge_rep, rep_frames, rep_view
 from coach.form.fault_measures import RepFrames
 from coach.form.scoring_json import json_number
 from coach.lift.classify import UNSURE, LiftPrediction, classify_sequence, given_lift
-from coach.media.photo import keypoints_to_original
 from coach.media.video import VideoInfo, iter_frames, probe_video
+from coach.pipeline.clip_tracking import ClipPeople, clip_people_to_json, track_lifter
 from coach.pipeline.form_check import FormOutcome, evaluate_form
-from coach.pipeline.photo import analyze_frame
 from coach.pose.base import PoseEstimator
 from coach.reps.check import RepCheck, check_angles_for, check_rep, pose_at, reps_frames
 from coach.reps.dtw import ALIGN_ANGLES, RepComparison, compare_reps
@@ -98,6 +97,7 @@ class ClipAnalysis:
     fps_processed: float
     reference: ReferenceRep | None = None
     compare_traces: dict[str, NDArray[np.float64]] | None = None  # what DTW and checks used
+    people: ClipPeople | None = None  # everyone tracked, and which one is the lifter
 
     @property
     def analysed_fps(self) -> float:
@@ -108,32 +108,12 @@ class ClipAnalysis:
 def _track_frames(
     path: Path, estimator: PoseEstimator, settings: Settings, info: VideoInfo,
     target_fps: float | None, progress: Callable[[float], None] | None,
-) -> tuple[list[float], list[Keypoints], dict[str, float]]:
-    """Pose per frame; the lifter is re-chosen near the previous frame's box (a 'click')."""
-    times: list[float] = []
-    frames: list[Keypoints] = []
-    ms = {"decode": 0.0, "pose": 0.0}
-    click: tuple[float, float] | None = None
-    missing = Keypoints.single(np.full((N_JOINTS, 2), np.nan), np.zeros(N_JOINTS))
-    t0 = time.perf_counter()
-    for frame in iter_frames(path, target_fps=target_fps, max_side_px=ANALYSIS_MAX_SIDE_PX,
-                             max_pixels=settings.max_image_pixels, progress=progress):
-        t1 = time.perf_counter()
-        scale = frame.bgr.shape[1] / info.width_px
-        try:
-            result = analyze_frame(frame.bgr, estimator, settings, click_xy=click)
-            kp = keypoints_to_original(result.person.keypoints, scale)
-            x, y, w, h = result.person.bbox_xywh
-            click = (x + w / 2, y + h / 2)
-        except NoPersonFound:
-            kp, click = missing, None
-        t2 = time.perf_counter()
-        ms["decode"] += (t1 - t0) * 1000
-        ms["pose"] += (t2 - t1) * 1000
-        times.append(frame.t_s)
-        frames.append(kp)
-        t0 = time.perf_counter()
-    return times, frames, ms
+) -> tuple[list[float], list[Keypoints], dict[str, float], ClipPeople]:
+    """Pose per frame, keeping one lifter for the whole clip (coach/pipeline/clip_tracking.py:
+    everyone is tracked; frames without the lifter are missing, never someone else)."""
+    frames = iter_frames(path, target_fps=target_fps, max_side_px=ANALYSIS_MAX_SIDE_PX,
+                         max_pixels=settings.max_image_pixels, progress=progress)
+    return track_lifter(frames, estimator, settings, info.width_px)
 
 
 def analyze_video(
@@ -165,7 +145,8 @@ def analyze_video(
     path = Path(path)
     t_start = time.perf_counter()
     info = probe_video(path)
-    times, frames, timings = _track_frames(path, estimator, settings, info, target_fps, progress)
+    times, frames, timings, people = _track_frames(path, estimator, settings, info,
+                                                   target_fps, progress)
     if not any(f.present().any() for f in frames):
         raise BadVideo(f"no lifter was found in any frame of {path.name}: "
                        "film the whole body, well lit")
@@ -198,7 +179,7 @@ def analyze_video(
     timings["total"] = total_s * 1000
     return ClipAnalysis(estimator.name, info, t_s, kp, prediction, traces, verdicts,
                         {k: round(v, 1) for k, v in timings.items()}, len(frames) / total_s,
-                        ref, dtw_traces)
+                        ref, dtw_traces, people)
 
 
 def _resolve_reference(
@@ -327,4 +308,5 @@ def video_to_json(result: ClipAnalysis) -> dict[str, object]:
         "frames_analysed": len(result.t_s),
         "timings_ms": result.timings_ms,
         "fps_processed": json_number(result.fps_processed, 2),
+        **clip_people_to_json(result.people),
     }

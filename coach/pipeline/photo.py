@@ -22,8 +22,10 @@ from coach.core.keypoints import PersonPose
 from coach.core.settings import Settings
 from coach.form.fault_check import FaultVerdict, fault_json, judge_photo
 from coach.media.photo import LoadedImage, downscale_for_inference, load_image, person_to_original
+from coach.pipeline.persons_json import feet_to_list, persons_to_json
 from coach.pose.base import PoseEstimator
-from coach.pose.select import choose_lifter
+from coach.pose.select import pick_lifter
+from coach.pose.tracking import LifterKeeper
 
 if TYPE_CHECKING:
     from coach.pipeline.form_check import FormOutcome
@@ -41,6 +43,12 @@ class FrameAnalysis:
     timings_ms: dict[str, float]
     form: FormOutcome | None = field(default=None)
     faults: tuple[FaultVerdict, ...] = ()  # the catalogue's faults a single photo can show
+    # Everyone found (original pixels, unthresholded), the lifter's index among them, why the
+    # lifter was chosen, and each person's track id when frames are tracked (else empty).
+    persons: tuple[PersonPose, ...] = field(default=())
+    lifter_index: int = 0
+    lifter_reason: str = ""
+    track_ids: tuple[int, ...] = field(default=())
 
 
 class _Timer:
@@ -113,9 +121,21 @@ def analyze_frame(
     *,
     click_xy: tuple[float, float] | None = None,
     lift: str | None = None,
+    keeper: LifterKeeper | None = None,
+    frame_index: int = 0,
 ) -> FrameAnalysis:
-    """Analyse one already-decoded BGR frame (video and webcam path). Same stages as a photo."""
-    return _analyze(bgr, estimator, settings, _Timer(), click_xy=click_xy, lift=lift)
+    """Analyse one already-decoded BGR frame (video and webcam path). Same stages as a photo.
+
+    Args:
+        keeper: follows people over a clip's or a live stream's frames and keeps one lifter
+            (`coach.pose.tracking`); None picks the lifter in this frame alone.
+        frame_index: this frame's index, for the keeper.
+
+    Raises:
+        NoPersonFound: nobody in the frame, or (with a keeper) the lifter is not in it.
+    """
+    return _analyze(bgr, estimator, settings, _Timer(), click_xy=click_xy, lift=lift,
+                    keeper=keeper, frame_index=frame_index)
 
 
 def _analyze(
@@ -126,6 +146,8 @@ def _analyze(
     *,
     click_xy: tuple[float, float] | None,
     lift: str | None,
+    keeper: LifterKeeper | None = None,
+    frame_index: int = 0,
 ) -> FrameAnalysis:
     height_px, width_px = bgr.shape[:2]
     with timer.stage("resize"):
@@ -133,13 +155,10 @@ def _analyze(
     with timer.stage("pose"):
         persons = estimator.estimate(small)
     with timer.stage("select"):
-        if not persons:
-            raise NoPersonFound(
-                "no person found in this picture: make sure the whole lifter is in frame "
-                "and well lit"
-            )
         persons = [person_to_original(p, scale) for p in persons] if scale != 1.0 else persons
-        lifter = choose_lifter(persons, (width_px, height_px), click_xy)
+        ids, index, reason = _select(persons, (width_px, height_px), click_xy, keeper,
+                                     frame_index)
+        lifter = persons[index]
         lifter = PersonPose(
             lifter.keypoints.confident(settings.min_keypoint_score),
             lifter.bbox_xywh,
@@ -160,7 +179,30 @@ def _analyze(
         persons_found=len(persons),
         timings_ms={k: round(v, 2) for k, v in timer.ms.items()},
         form=form,
+        persons=tuple(persons),
+        lifter_index=index,
+        lifter_reason=reason,
+        track_ids=tuple(ids),
     )
+
+
+def _select(
+    persons: list[PersonPose], image_wh: tuple[int, int], click_xy: tuple[float, float] | None,
+    keeper: LifterKeeper | None, frame_index: int,
+) -> tuple[list[int], int, str]:
+    """(track ids, the lifter's index, why) in one frame; raises NoPersonFound."""
+    if not persons:
+        raise NoPersonFound(
+            "no person found in this picture: make sure the whole lifter is in frame "
+            "and well lit"
+        )
+    if keeper is None:
+        index, reason = pick_lifter(persons, image_wh, click_xy)
+        return [], index, reason
+    ids, lifter = keeper.update(frame_index, persons, image_wh)
+    if lifter is None:
+        raise NoPersonFound("the lifter is not in this frame (someone else may be)")
+    return ids, lifter, keeper.reason
 
 
 def analysis_to_json(result: FrameAnalysis) -> dict[str, object]:
@@ -172,10 +214,13 @@ def analysis_to_json(result: FrameAnalysis) -> dict[str, object]:
         "person": {
             "bbox": [round(x, 2), round(y, 2), round(w, 2), round(h, 2)],
             "keypoints": result.person.keypoints.to_list(),
+            "feet": feet_to_list(result.person.keypoints),
         },
         "persons_found": result.persons_found,
         "timings_ms": result.timings_ms,
     }
+    out.update(persons_to_json(result.persons, result.lifter_index, result.lifter_reason,
+                               result.track_ids))
     if result.form is not None:
         from coach.pipeline.form_check import form_to_json
 

@@ -200,18 +200,26 @@ class MediaPipeEstimator:
 
     def _others(self, rgb: NDArray[np.uint8], tracked: NDArray[np.float32] | None
                 ) -> list[PersonPose]:
-        """Everyone the detector finds who is not the tracked person (their hip centre is not
-        near the tracked hips), with landmarks from the ROI model."""
+        """Everyone the detector finds who is not the tracked person, with landmarks from the
+        ROI model. A detection is the tracked person when its hip centre is near the tracked
+        hips, or its landmarks coincide with or box mostly overlaps the tracked ones (a lifter
+        bent over a bar moves the detector's hip point off the landmarks' hips)."""
         from coach.pose.blazepose.landmarks import detection_to_roi
-        from coach.pose.blazepose.people import same_landmarks
+        from coach.pose.blazepose.people import inside_fraction, landmark_box, same_landmarks
 
         height, width = rgb.shape[:2]
+        tracked_box = None if tracked is None else landmark_box(tracked, width, height)
         out: list[PersonPose] = []
         for det in self._detector.detect(rgb):
             if tracked is not None and _near_hips(det.keypoints, tracked):
                 continue
             lms = self._landmarker.run(rgb, detection_to_roi(det))
-            if lms is None or (tracked is not None and same_landmarks(lms, tracked)):
+            if lms is None:
+                continue
+            if tracked is not None and tracked_box is not None and (
+                    same_landmarks(lms, tracked) or max(
+                        inside_fraction(landmark_box(lms, width, height), tracked_box),
+                        inside_fraction(tracked_box, landmark_box(lms, width, height))) > 0.6):
                 continue
             out.append(_to_person(lms[:, :3], lms[:, 3:], width, height, det.score))
         return out
