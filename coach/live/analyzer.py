@@ -48,6 +48,7 @@ from coach.live.state import (
 from coach.pipeline.annotate import annotate
 from coach.pipeline.photo import FrameAnalysis, analyze_frame
 from coach.pose.base import PoseEstimator
+from coach.pose.tracking import LifterKeeper
 from coach.render.overlay import thumbnail_jpeg
 
 # Flagged frames get a thumbnail at most this often, to keep the database small.
@@ -106,8 +107,16 @@ class LiveAnalyzer:
         self._closed = False
         self._rep_sink = rep_sink
         self._reps: LiveRepTracker | None = None
+        # Everyone is tracked; the lifter picked on the first frame (or clicked) stays the
+        # lifter, so someone walking past never takes over the count.
+        self._keeper = LifterKeeper()
         if lift in COUNTED_LIFTS:
             self._reps = LiveRepTracker(lift)
+
+    def choose_lifter_at(self, x_px: float, y_px: float) -> None:
+        """Make the person at this point of the live view the lifter from the next frame on."""
+        with self._process_lock:
+            self._keeper = LifterKeeper(click_xy=(float(x_px), float(y_px)))
 
     @property
     def backend(self) -> str:
@@ -143,7 +152,8 @@ class LiveAnalyzer:
         result: FrameAnalysis | None = None
         error: str | None = None
         try:
-            result = analyze_frame(bgr, self._estimator, self._settings, lift=self._lift)
+            result = analyze_frame(bgr, self._estimator, self._settings, lift=self._lift,
+                                   keeper=self._keeper, frame_index=self._c.processed)
         except NoPersonFound:
             pass
         except LiftCoachError as exc:
