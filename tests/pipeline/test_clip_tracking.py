@@ -100,9 +100,10 @@ def test_the_walker_is_seen_but_never_becomes_the_lifter(
 ) -> None:
     plain, walk = results
     assert plain.people is not None and walk.people is not None
+    tracks = [(t.track_id, round(t.first_s, 2), round(t.last_s, 2), t.frames)
+              for t in walk.people.tracks]
     print(f"\nplain: {len(plain.reps)} reps, tracks {len(plain.people.tracks)}, "
-          f"{plain.people.lifter_reason}\nwalk-through: {len(walk.reps)} reps, tracks "
-          f"{[(t.track_id, round(t.first_s, 2), round(t.last_s, 2), t.frames) for t in walk.people.tracks]}, "
+          f"{plain.people.lifter_reason}\nwalk-through: {len(walk.reps)} reps, tracks {tracks}, "
           f"{walk.people.lifter_reason}, lifter in {walk.people.lifter_frames} frames")
     assert len(walk.reps) == len(plain.reps) == 2
     assert walk.people.lifter_track_id == plain.people.lifter_track_id == 1

@@ -59,6 +59,10 @@ def find_people(
     """
     strong, weak, rotated = detect_with_rotation(detect_all, image_rgb, retry=rotation_retry)
     people = _landmark_all(image_rgb, strong, landmark, [])
+    if not people and rotation_retry and not rotated:
+        # The landmark model rejected everyone upright: a lifter at an angle may pass turned.
+        strong, weak, rotated = detect_with_rotation(detect_all, image_rgb, force=True)
+        people = _landmark_all(image_rgb, strong, landmark, [])
     if not people:
         people = _landmark_all(image_rgb, weak, landmark, [])
     if tiles:

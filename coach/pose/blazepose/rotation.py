@@ -83,19 +83,20 @@ Detect = Callable[[NDArray[np.uint8]], "tuple[list[Detection], list[Detection]]"
 
 def detect_with_rotation(
     detect_all: Detect, image_rgb: NDArray[np.uint8], *, retry: bool = True,
-    tolerance_deg: float = LYING_TOLERANCE_DEG,
+    force: bool = False, tolerance_deg: float = LYING_TOLERANCE_DEG,
 ) -> tuple[list[list[Detection]], list[list[Detection]], bool]:
     """Detect everyone, retrying on quarter turns for lying people.
 
     Args:
         detect_all: `PersonDetector.detect_all` (strong and weak detections).
-        retry: allow the retry at all.
+        retry: allow the retry at all. force: retry even if the upright pass looks fine (the
+            landmark model rejected everyone it found).
 
     Returns:
         (strong clusters, weak clusters, whether the retry ran); detections in original px.
     """
     strong, weak = detect_all(image_rgb)
-    ran = retry and needs_retry(strong, tolerance_deg)
+    ran = retry and (force or needs_retry(strong, tolerance_deg))
     if ran:
         height, width = image_rgb.shape[:2]
         for turns in _TURNS:

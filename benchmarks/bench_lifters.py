@@ -1,0 +1,91 @@
+"""Every person on the embedded backend (issue 9): photo and live speed.
+
+- Photo: `MediaPipeEstimator()` (every person: BlazePose detector + ROI landmark model through
+  ai-edge-litert) on the 1920x1080 fixture frames, with the lying-lifter rotation retry on and
+  off (the difference is what the retry costs when it fires), and with 2x2 tiles.
+- Live: `MediaPipeEstimator(video=True)` (the tracked lifter every frame, everyone else every
+  5th frame) plus the lifter keeper, on a fixture clip's frames resized to 640x480.
+
+Targets (reported, not asserted): photo <= 60 ms median; live >= 25 fps, p95 <= 60 ms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import stats_ms
+
+LIVE_CLIP = "gym_tracker_Jurisimo00/videos/squat.mp4"
+LIVE_FRAMES = 150
+
+
+def run(fixtures: Path | None) -> str:
+    """Markdown section with the measured figures (or why they could not be measured)."""
+    head = "## Every person on the embedded backend (photo and live)\n\n"
+    if fixtures is None:
+        return head + "Not measured: fixtures not found.\n"
+    import cv2
+
+    from coach.pose.mediapipe_backend import MediaPipeEstimator
+
+    big = [f for f in (cv2.imread(str(p)) for p in sorted(fixtures.rglob("*.jpg")))
+           if f is not None and f.shape[:2] == (1080, 1920)][:8]
+    rows = ["| case | n | median ms | p95 ms |", "|---|---|---|---|"]
+    for label, kwargs in (("photo 1080p, every person, rotation retry", {}),
+                          ("photo 1080p, every person, no retry", {"rotation_retry": False}),
+                          ("photo 1080p, every person, retry + 2x2 tiles", {"tiles": True})):
+        with MediaPipeEstimator(**kwargs) as est:  # type: ignore[arg-type]
+            samples, retried = _photo_times(est, big)
+        s = stats_ms(samples)
+        rows.append(f"| {label} (retry fired on {retried}/{len(big)}) | {s.n} | "
+                    f"{s.median_ms:.1f} | {s.p95_ms:.1f} |")
+    live = _live_times(fixtures / LIVE_CLIP)
+    s = stats_ms(live)
+    rows.append(f"| live 640x480, tracked lifter + others every 5th frame + keeper | {s.n} | "
+                f"{s.median_ms:.1f} | {s.p95_ms:.1f} |")
+    fps = 1000.0 / float(np.mean(live))
+    return head + "\n".join(rows) + f"\n\nLive processing rate: {fps:.1f} fps.\n"
+
+
+def _photo_times(est: object, frames: list[np.ndarray]) -> tuple[list[float], int]:
+    estimate = est.estimate  # type: ignore[attr-defined]
+    estimate(frames[0])
+    samples, retried = [], 0
+    for rep in range(3):
+        for f in frames:
+            t0 = time.perf_counter()
+            estimate(f)
+            samples.append((time.perf_counter() - t0) * 1000)
+            retried += rep == 0 and bool(est.last_rotation_retry)  # type: ignore[attr-defined]
+    return samples, retried
+
+
+def _live_times(clip: Path) -> list[float]:
+    import cv2
+
+    from coach.core.errors import NoPersonFound
+    from coach.core.settings import Settings
+    from coach.pipeline.photo import analyze_frame
+    from coach.pose.mediapipe_backend import MediaPipeEstimator
+    from coach.pose.tracking import LifterKeeper
+
+    cap = cv2.VideoCapture(str(clip))
+    frames = []
+    while len(frames) < LIVE_FRAMES:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.resize(frame, (640, 480)))
+    cap.release()
+    keeper, settings, samples = LifterKeeper(), Settings(), []
+    with MediaPipeEstimator(video=True) as est:
+        for i, f in enumerate(frames):
+            t0 = time.perf_counter()
+            with contextlib.suppress(NoPersonFound):
+                analyze_frame(f, est, settings, keeper=keeper, frame_index=i)
+            samples.append((time.perf_counter() - t0) * 1000)
+    return samples[5:]
