@@ -243,7 +243,8 @@ class LiveAnalyzer:
             c.processed += 1
             c.latencies_ms.append(elapsed_ms)
             c.done_at_s.append(self._clock())
-            c.last_error = error or c.last_error
+            # An error stays on screen until a frame finds the lifter again (the service is back).
+            c.last_error = error or (None if result is not None else c.last_error)
             if result is None:
                 return
             c.with_person += 1

@@ -182,6 +182,27 @@ def test_recorder_reports_a_stream_that_cannot_start() -> None:
     assert recorder.error == "no pose model here" and not recorder.running
 
 
+def test_a_pose_service_outage_is_reported_then_cleared_when_it_is_back() -> None:
+    from coach.core.errors import BackendUnavailable
+
+    class Flaky(ReplayEstimator):
+        down = True
+
+        def estimate(self, image_bgr: np.ndarray) -> list:  # type: ignore[override]
+            if self.down:
+                raise BackendUnavailable("the pose service is not answering")
+            return super().estimate(image_bgr)
+
+    flaky = Flaky(_estimator()._frames)
+    analyzer = LiveAnalyzer(flaky, Settings(), lift=None)
+    analyzer.process(blank_frame(), 0.0)
+    assert analyzer.snapshot().last_error == "the pose service is not answering"
+    flaky.down = False
+    analyzer.process(blank_frame(), 0.1)
+    snap = analyzer.snapshot()
+    assert snap.last_error is None and snap.frames_with_person == 1
+
+
 def test_concurrent_callers_and_readers_are_safe() -> None:
     analyzer = LiveAnalyzer(_estimator(), Settings(), lift=None)
     stop = threading.Event()
