@@ -68,10 +68,17 @@ def mid(kp: Keypoints, a: Joint, b: Joint) -> F64:
     return out
 
 
-def foot_mid(kp: Keypoints, left: Foot, right: Foot) -> F64:
-    pts = np.stack([kp.feet[:, left], kp.feet[:, right]]).astype(np.float64)
-    out: F64 = _quiet(np.nanmean, pts, 0)
-    return out
+def near_foot(kp: Keypoints) -> tuple[F64, F64]:
+    """(T, 2) heel and (T, 2) big toe of the foot the pose model is surer of over the clip.
+
+    From the side the far foot hides behind the near one and behind the plates, and its
+    guessed points wander; one foot is chosen for the whole clip so no side switch jumps.
+    """
+    left = np.nansum(kp.foot_scores[:, [Foot.LEFT_HEEL, Foot.LEFT_BIG_TOE]])
+    right = np.nansum(kp.foot_scores[:, [Foot.RIGHT_HEEL, Foot.RIGHT_BIG_TOE]])
+    heel, toe = ((Foot.LEFT_HEEL, Foot.LEFT_BIG_TOE) if left >= right
+                 else (Foot.RIGHT_HEEL, Foot.RIGHT_BIG_TOE))  # fmt: skip
+    return kp.feet[:, heel].astype(np.float64), kp.feet[:, toe].astype(np.float64)
 
 
 def length(kp: Keypoints, pairs: tuple[tuple[Joint, Joint], ...]) -> float:
@@ -83,11 +90,9 @@ def length(kp: Keypoints, pairs: tuple[tuple[Joint, Joint], ...]) -> float:
 
 
 def foot_length(kp: Keypoints) -> float:
-    """Heel to big toe, 95th percentile over the clip, either foot (pixels)."""
-    values = np.concatenate([
-        np.linalg.norm(kp.feet[:, Foot.LEFT_HEEL] - kp.feet[:, Foot.LEFT_BIG_TOE], axis=1),
-        np.linalg.norm(kp.feet[:, Foot.RIGHT_HEEL] - kp.feet[:, Foot.RIGHT_BIG_TOE], axis=1),
-    ])
+    """Heel to big toe of the near foot, 95th percentile over the clip (pixels)."""
+    heel, toe = near_foot(kp)
+    values = np.linalg.norm(heel - toe, axis=1)
     values = values[np.isfinite(values)]
     return float(np.percentile(values, 95)) if len(values) else math.nan
 
@@ -215,17 +220,12 @@ def knee_valgus_fppa(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
 
 
 def heel_rise(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured | None:
-    """Highest heel rise above its height at the rep's start, in foot lengths."""
-    foot = foot_length(kp)
-    best: tuple[float, int] | None = None
-    for heel in (Foot.LEFT_HEEL, Foot.RIGHT_HEEL):
-        y = kp.feet[:, heel, 1].astype(np.float64)
-        if not math.isfinite(y[f.start]):
-            continue
-        found = _worst((y[f.start] - y) / foot, range(f.start, f.end + 1))
-        if found is not None and (best is None or found[0] > best[0]):
-            best = found
-    return _measured(best, kp, ("left_heel", "right_heel"))
+    """Highest rise of the near heel above its height at the rep's start, in foot lengths."""
+    y = near_foot(kp)[0][:, 1]
+    if not math.isfinite(y[f.start]):
+        return None
+    found = _worst((y[f.start] - y) / foot_length(kp), range(f.start, f.end + 1))
+    return _measured(found, kp, ("left_heel", "right_heel"))
 
 
 def trunk_lean_gain(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
@@ -276,9 +276,8 @@ def bar_ahead_of_midfoot(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
     """Furthest the hands get ahead of mid-foot during the pull, in foot lengths."""
     if f.forward == 0:
         return None
-    heel = foot_mid(kp, Foot.LEFT_HEEL, Foot.RIGHT_HEEL)[:, 0]
-    toe = foot_mid(kp, Foot.LEFT_BIG_TOE, Foot.RIGHT_BIG_TOE)[:, 0]
-    ahead = f.forward * (mid(kp, J.LEFT_WRIST, J.RIGHT_WRIST)[:, 0] - (heel + toe) / 2)
+    heel, toe = near_foot(kp)
+    ahead = f.forward * (mid(kp, J.LEFT_WRIST, J.RIGHT_WRIST)[:, 0] - (heel[:, 0] + toe[:, 0]) / 2)
     found = _worst(ahead / foot_length(kp), windows(f)["concentric"])
     return _measured(found, kp, ("left_wrist", "right_wrist", "left_heel", "right_heel"))
 
