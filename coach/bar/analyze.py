@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from coach.bar.detector import PlateBox, PlateDetector, PlateFinder
+from coach.bar.detector import PlateBox, PlateDetector, PlateFinder, torch_threads
 from coach.bar.metrics import rep_metrics
 from coach.bar.track import PROPOSAL_THRESHOLD, choose_plates, frame_candidates, wrists_midpoint
 from coach.bar.types import BarAnalysis, BarPath, RepSpan
@@ -96,20 +96,10 @@ def analyze_bar(
     t0 = time.perf_counter()
     finder = detector or default_detector()
     times = np.asarray(t_s, dtype=np.float64)
-    candidates: list[list[PlateBox]] = [[] for _ in times]
-    wrists = wrists_midpoint(keypoints)
     try:
-        for frame in iter_frames(path, target_fps=target_fps, max_side_px=BAR_MAX_SIDE_PX,
-                                 max_pixels=settings.max_image_pixels):  # fmt: skip
-            i = frame.index
-            if i >= len(times) or abs(frame.t_s - times[i]) > 1e-3:
-                continue  # not a frame the pose pass kept
-            scale = frame.bgr.shape[1] / width_px
-            box = keypoints.bbox_xywh(i)
-            body = None if box is None else tuple(v * scale for v in box)
-            found = frame_candidates(finder, frame.bgr, wrists[i] * scale, body)  # type: ignore[arg-type]
-            candidates[i] = [PlateBox(b.cx_px / scale, b.cy_px / scale, b.w_px / scale,
-                                      b.h_px / scale, b.score) for b in found]  # fmt: skip
+        with torch_threads():
+            candidates = _candidates(path, keypoints, times, finder, width_px,
+                                     settings.max_image_pixels, target_fps)  # fmt: skip
     except BackendUnavailable as exc:
         log.warning("bar tracking skipped: %s", exc)
         return None
@@ -117,3 +107,25 @@ def analyze_bar(
                          plate_diameter_mm=settings.plate_diameter_mm)  # fmt: skip
     total_ms = round((time.perf_counter() - t0) * 1000, 1)
     return BarAnalysis(result.path, result.reps, {"total": total_ms})
+
+
+def _candidates(
+    path: str | Path, keypoints: Keypoints, times: NDArray[np.float64], finder: PlateFinder,
+    width_px: int, max_pixels: int, target_fps: float | None,
+) -> list[list[PlateBox]]:  # fmt: skip
+    """Per analysed frame, plate candidates in original pixels (frames the pose pass did not
+    keep are skipped)."""
+    candidates: list[list[PlateBox]] = [[] for _ in times]
+    wrists = wrists_midpoint(keypoints)
+    for frame in iter_frames(path, target_fps=target_fps, max_side_px=BAR_MAX_SIDE_PX,
+                             max_pixels=max_pixels):  # fmt: skip
+        i = frame.index
+        if i >= len(times) or abs(frame.t_s - times[i]) > 1e-3:
+            continue  # not a frame the pose pass kept
+        scale = frame.bgr.shape[1] / width_px
+        box = keypoints.bbox_xywh(i)
+        body = None if box is None else tuple(v * scale for v in box)
+        found = frame_candidates(finder, frame.bgr, wrists[i] * scale, body)  # type: ignore[arg-type]
+        candidates[i] = [PlateBox(b.cx_px / scale, b.cy_px / scale, b.w_px / scale,
+                                  b.h_px / scale, b.score) for b in found]  # fmt: skip
+    return candidates

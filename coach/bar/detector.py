@@ -8,6 +8,8 @@ Torch is imported on the first `detect` call, not at import time. The weights
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +26,33 @@ INPUT_SIZE_PX = 256
 # this threshold). The tracker asks for weaker candidates (PROPOSAL_THRESHOLD in
 # coach/bar/track.py) and lets the wrists and the clip's consistency choose among them.
 SINGLE_IMAGE_THRESHOLD = 0.286
+
+
+# The network is small (256 px, 0.2 M parameters), so a second intra-op thread mostly waits: on
+# the shared 2-core machine, 2 threads took 100-165 ms a frame against 33 ms for 1 under load.
+BAR_TORCH_THREADS = 1
+_THREADS_LOCK = threading.Lock()
+
+
+@contextmanager
+def torch_threads(n: int = BAR_TORCH_THREADS) -> Iterator[None]:
+    """Run the block with torch limited to `n` intra-op threads, then restore the count.
+
+    torch's thread count is per process, so a ViTPose call in another session during the bar
+    pass also runs on `n` threads for that time; the lock keeps two bar passes from restoring
+    each other's setting out of order.
+    """
+    try:
+        import torch
+    except ImportError as exc:
+        raise BackendUnavailable(f"bar tracking needs torch: {exc}") from None
+    with _THREADS_LOCK:
+        before = torch.get_num_threads()
+        torch.set_num_threads(n)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 @dataclass(frozen=True)
