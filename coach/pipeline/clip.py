@@ -205,7 +205,7 @@ def analyze_video(
     timings["total"] = total_s * 1000
     return ClipAnalysis(estimator.name, info, t_s, kp, prediction, traces, verdicts,
                         {k: round(v, 1) for k, v in timings.items()}, len(frames) / total_s,
-                        ref, dtw_traces, bar)
+                        ref, dtw_traces, bar=bar)
 
 
 def _resolve_reference(
