@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coach.bar.export import bar_chart_inputs, bar_reps_csv, rep_row
 from coach.core.errors import LiftCoachError
 from coach.lift.classify import LIFT_NAMES
 from coach.pipeline.clip_session import (
@@ -83,6 +84,15 @@ if not analysis.reps:
     st.warning("No complete rep was found: film the whole body, side-on, through full reps.")
     st.stop()
 st.dataframe(reps_table(analysis), hide_index=True, key="video.reps")
+if analysis.bar is not None:
+    st.subheader("Bar path and speed")
+    st.caption(f"Bar speeds are {analysis.bar.label}. Scale from "
+               f"{analysis.bar.path.plate_diameter_mm:.0f} mm plates (set LIFTCOACH_PLATE_MM "
+               "for others); source 'wrists' = the hands stood in for the plate.")
+    st.plotly_chart(charts.bar_path(**bar_chart_inputs(analysis.bar)), key="video.bar")
+    st.dataframe([rep_row(analysis.bar, r) for r in analysis.bar.reps], key="video.bar_reps")
+    st.download_button("Bar speeds (CSV)", bar_reps_csv(analysis.bar), "bar_speeds.csv",
+                       key="video.bar_csv")
 
 st.subheader("Faults per rep")
 st.caption("Each fault is judged from the one view this clip shows, against a limit from the "

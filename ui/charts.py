@@ -157,3 +157,16 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
+def bar_path(series: Sequence[Mapping[str, object]], unit: str, label: str) -> go.Figure:
+    """The bar's path, x against height, one colour per rep (from `coach.bar.export.
+    bar_chart_inputs`: x from the rep's first position, height from its lowest, in cm or px)."""
+    fig = go.Figure()
+    for s in series:
+        fig.add_scatter(x=s["x"], y=s["y"], mode="lines+markers", name=str(s["name"]),
+                        marker={"size": 4}, connectgaps=False)  # fmt: skip
+    fig.update_layout(
+        xaxis_title=f"horizontal ({unit})", yaxis_title=f"height ({unit})", height=420,
+        margin={"t": 40, "b": 10}, title=f"Bar path per rep ({label})",
+    )  # fmt: skip
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)  # true shape: 1 cm across = 1 cm up
+    return fig

@@ -16,6 +16,7 @@ Every key, its unit and when to change it (the README's Configuration table mirr
 | ice_servers | LIFTCOACH_ICE_SERVERS | [] | JSON list of WebRTC ICE servers (STUN/TURN) |
 | replay_file | LIFTCOACH_REPLAY | (none) | keypoints JSON played by the replay backend |
 | pose_server | LIFTCOACH_POSE_SERVER | (none) | URL of a shared pose service (Ray Serve), e.g. http://pose:8000; unset = models run in this process |
+| plate_diameter_mm | LIFTCOACH_PLATE_MM | 450 | the bar's plates' diameter, the scale for bar speeds (450 = standard competition and bumper plates; set yours for smaller plates), 100 to 600 |
 
 A TOML file named by LIFTCOACH_CONFIG may set the same keys (top-level). Unknown keys are refused.
 Environment variables win over the file.
@@ -46,7 +47,11 @@ ENV_VARS: dict[str, str] = {
     "ice_servers": "LIFTCOACH_ICE_SERVERS",
     "replay_file": "LIFTCOACH_REPLAY",
     "pose_server": "LIFTCOACH_POSE_SERVER",
+    "plate_diameter_mm": "LIFTCOACH_PLATE_MM",
 }
+# Plates outside this range are not barbell plates (the smallest technique plates are ~150 mm
+# across; 450 mm is the largest standard), so a value outside is a typo, e.g. cm for mm.
+PLATE_DIAMETER_RANGE_MM = (100.0, 600.0)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,16 @@ class Settings:
     # The Serve HTTP URL, not a Ray address: app hosts then need no Ray at all, and no Ray or
     # Python version has to match the cluster's (Ray Client requires both).
     pose_server: str = ""
+    # Standard competition and bumper plates are 450 mm across (IWF/IPF rules).
+    plate_diameter_mm: float = 450.0
+
+    def __post_init__(self) -> None:
+        low, high = PLATE_DIAMETER_RANGE_MM
+        if not low <= self.plate_diameter_mm <= high:
+            raise SettingsError(
+                f"plate_diameter_mm must be between {low:.0f} and {high:.0f} mm (standard plates "
+                f"are 450 mm), got {self.plate_diameter_mm}"
+            )
 
     @property
     def resolved_database_url(self) -> str:

@@ -22,6 +22,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from coach.bar.analyze import analyze_bar
+from coach.bar.export import bar_to_json
+from coach.bar.types import BarAnalysis
 from coach.core.angles import angle_traces
 from coach.core.errors import BadInput, BadVideo
 from coach.core.keypoints import Keypoints, PersonPose
@@ -98,6 +101,7 @@ class ClipAnalysis:
     reference: ReferenceRep | None = None
     compare_traces: dict[str, NDArray[np.float64]] | None = None  # what DTW and checks used
     people: ClipPeople | None = None  # everyone tracked, and which one is the lifter
+    bar: BarAnalysis | None = None  # the bar's path and per-rep speeds (coach/bar)
 
     @property
     def analysed_fps(self) -> float:
@@ -175,11 +179,14 @@ def analyze_video(
             for r, f in zip(reps, tops, strict=True)
         )
     timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
+    bar = analyze_bar(path, kp, t_s, [v.rep for v in verdicts], settings, width_px=info.width_px,
+                      fps=fps, target_fps=target_fps)  # fmt: skip
+    timings["bar"] = bar.timings_ms["total"] if bar is not None else 0.0
     total_s = time.perf_counter() - t_start
     timings["total"] = total_s * 1000
     return ClipAnalysis(estimator.name, info, t_s, kp, prediction, traces, verdicts,
                         {k: round(v, 1) for k, v in timings.items()}, len(frames) / total_s,
-                        ref, dtw_traces, people)
+                        ref, dtw_traces, people, bar)
 
 
 def _resolve_reference(
@@ -309,4 +316,5 @@ def video_to_json(result: ClipAnalysis) -> dict[str, object]:
         "timings_ms": result.timings_ms,
         "fps_processed": json_number(result.fps_processed, 2),
         **clip_people_to_json(result.people),
+        "bar": None if result.bar is None else bar_to_json(result.bar),
     }

@@ -26,6 +26,7 @@ from coach.pipeline.fault_frames import FaultFrame, fault_frames
 from coach.pipeline.reference import clip_frame_arrows, reference_from_clip
 from coach.pose.base import create_estimator
 from coach.render.arrows import arrows_xy
+from coach.render.bar import draw_bar_path
 from coach.render.canvas import skeleton_canvas
 from coach.render.draw import draw_arrows, draw_skeleton
 from coach.render.overlay import STATUS_COLORS_BGR, thumbnail_jpeg
@@ -142,9 +143,21 @@ def _lifter_panel(
                         joint_colors_bgr=red, joint_labels=labels)  # fmt: skip
     if arrows:
         out = draw_arrows(out, *arrows_xy(arrows), ARROW_BGR)
+    out = _with_bar_path(out, analysis, verdict.rep.index, frame, scale)
     words = tuple(f"{a.angle.replace('_', ' ')}: the reference is {abs(a.diff_deg):.0f}° "
                   f"{'more open' if a.diff_deg > 0 else 'more bent'}" for a in arrows)
     return out[..., ::-1].copy(), words
+
+
+def _with_bar_path(bgr: NDArray[np.uint8], analysis: ClipAnalysis, rep: int, frame: int,
+                   scale: float) -> NDArray[np.uint8]:  # fmt: skip
+    """The rep's bar path up to this frame (coach/bar), when the bar was tracked."""
+    bar = analysis.bar
+    if bar is None or rep >= len(bar.reps):
+        return bgr
+    r = bar.reps[rep]
+    sources = bar.path.source[r.start_frame:r.end_frame + 1]
+    return draw_bar_path(bgr, r.xy_px * scale, sources, upto=frame - r.start_frame)
 
 
 def key_frames(path: Path, analysis: ClipAnalysis, fps: float | None) -> dict[

@@ -63,3 +63,13 @@ def test_with_overrides_checks_keys() -> None:
     assert Settings().with_overrides(backend="vitpose").backend == "vitpose"
     with pytest.raises(SettingsError):
         Settings().with_overrides(nonsense=1)
+
+
+def test_plate_diameter_defaults_to_standard_plates_and_is_checked() -> None:
+    assert Settings().plate_diameter_mm == 450.0
+    assert load_settings({"LIFTCOACH_PLATE_MM": "350"}).plate_diameter_mm == 350.0
+    for bad in ("45", "2000", "nan"):  # cm for mm, a typo, not a number
+        with pytest.raises(SettingsError, match="plate_diameter_mm"):
+            load_settings({"LIFTCOACH_PLATE_MM": bad})
+    with pytest.raises(SettingsError, match="plate_diameter_mm"):
+        Settings().with_overrides(plate_diameter_mm="big")
