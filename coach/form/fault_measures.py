@@ -72,13 +72,18 @@ def near_foot(kp: Keypoints) -> tuple[F64, F64]:
     """(T, 2) heel and (T, 2) big toe of the foot the pose model is surer of over the clip.
 
     From the side the far foot hides behind the near one and behind the plates, and its
-    guessed points wander; one foot is chosen for the whole clip so no side switch jumps.
+    guessed points wander; one foot is chosen for the whole clip so no side switch jumps. A
+    foot point counts only on frames where its ankle was found: the model always places the
+    foot landmarks, and without the ankle they are a guess (docs/fault-limits.md: hidden
+    keypoints mean "can't judge").
     """
     left = np.nansum(kp.foot_scores[:, [Foot.LEFT_HEEL, Foot.LEFT_BIG_TOE]])
     right = np.nansum(kp.foot_scores[:, [Foot.RIGHT_HEEL, Foot.RIGHT_BIG_TOE]])
-    heel, toe = ((Foot.LEFT_HEEL, Foot.LEFT_BIG_TOE) if left >= right
-                 else (Foot.RIGHT_HEEL, Foot.RIGHT_BIG_TOE))  # fmt: skip
-    return kp.feet[:, heel].astype(np.float64), kp.feet[:, toe].astype(np.float64)
+    heel, toe, ankle = ((Foot.LEFT_HEEL, Foot.LEFT_BIG_TOE, J.LEFT_ANKLE) if left >= right
+                        else (Foot.RIGHT_HEEL, Foot.RIGHT_BIG_TOE, J.RIGHT_ANKLE))  # fmt: skip
+    seen = np.isfinite(kp.xy[:, ankle]).all(axis=1)[:, None]
+    return (np.where(seen, kp.feet[:, heel], np.nan).astype(np.float64),
+            np.where(seen, kp.feet[:, toe], np.nan).astype(np.float64))  # fmt: skip
 
 
 def length(kp: Keypoints, pairs: tuple[tuple[Joint, Joint], ...]) -> float:
