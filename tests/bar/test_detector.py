@@ -1,7 +1,7 @@
 """The committed plate detector loads and finds plates on real test-split photos.
 
 The floor sits just under what scripts/measure_bar.py measured on the whole test split
-(recall at IoU 0.5 = 0.64 at the single-photo threshold, NOTES-bar-path.md); the photos here are
+(recall at IoU 0.5 = 0.64 at the single-photo threshold, docs/bar-path.md); the photos here are
 the first 20 of the split in name order, not chosen by result.
 """
 
