@@ -225,11 +225,15 @@ def knee_valgus_fppa(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
 
 
 def heel_rise(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured | None:
-    """Highest rise of the near heel above its height at the rep's start, in foot lengths."""
-    y = near_foot(kp)[0][:, 1]
-    if not math.isfinite(y[f.start]):
+    """Highest rise of the near heel over its own toe, against the rep's start, in foot
+    lengths. A heel lifts by tilting the foot about the toes; when heel and toe "rise" together
+    the foot has not moved (the toes stay on the floor), the landmarks have, so only the heel's
+    height above the toe counts."""
+    heel, toe = near_foot(kp)
+    tilt = toe[:, 1] - heel[:, 1]  # image y points down: a raised heel has the smaller y
+    if not math.isfinite(tilt[f.start]):
         return None
-    found = _worst((y[f.start] - y) / foot_length(kp), range(f.start, f.end + 1))
+    found = _worst((tilt - tilt[f.start]) / foot_length(kp), range(f.start, f.end + 1))
     return _measured(found, kp, ("left_heel", "right_heel"))
 
 
@@ -282,7 +286,10 @@ def bar_ahead_of_midfoot(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
     if f.forward == 0:
         return None
     heel, toe = near_foot(kp)
-    ahead = f.forward * (mid(kp, J.LEFT_WRIST, J.RIGHT_WRIST)[:, 0] - (heel[:, 0] + toe[:, 0]) / 2)
+    # The feet stay planted through a pull, so mid-foot is one place per rep: the median over
+    # the rep, which frames where the landmarks wander (plates hide the feet) cannot drag.
+    midfoot = _quiet(np.nanmedian, ((heel[:, 0] + toe[:, 0]) / 2)[f.start:f.end + 1])
+    ahead = f.forward * (mid(kp, J.LEFT_WRIST, J.RIGHT_WRIST)[:, 0] - midfoot)
     found = _worst(ahead / foot_length(kp), windows(f)["concentric"])
     return _measured(found, kp, ("left_wrist", "right_wrist", "left_heel", "right_heel"))
 
