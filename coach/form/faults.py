@@ -60,6 +60,9 @@ class Fault:
     joints: tuple[str, ...]  # drawn when the fault is shown (Joint or Foot names)
     needs: str = ""  # what the camera must see, said when it can't
     over_time: bool = False  # compares moments of a rep, so a single photo cannot show it
+    # Reads foot points to a precision (about 2 cm) that only a pose model with measured foot
+    # accuracy gives; see `coach.form.fault_check.judge_rep(feet_trusted=...)`.
+    needs_precise_feet: bool = False
 
 
 _TRUNK_CONVENTION = (
@@ -87,7 +90,8 @@ SQUAT: tuple[Fault, ...] = (
           Limit(0.08, 0.20, "foot lengths",
                 "convention on the feet-flat guideline (Lorenzetti et al. 2018, BMC Sports Sci "
                 "Med Rehabil 10:14); coaching only, the IPF allows rocking heel to toe"),
-          ("left_heel", "right_heel"), needs="the heels and toes", over_time=True),
+          ("left_heel", "right_heel"), needs="the heels and toes", over_time=True,
+          needs_precise_feet=True),
     Fault("hips_rise_first", "hips rising first (good-morning squat)",
           "drive the chest up with the hips out of the bottom",
           SIDE, "early_ascent", "trunk_lean_gain",
@@ -127,7 +131,8 @@ DEADLIFT: tuple[Fault, ...] = (
           Limit(0.25, 0.50, "foot lengths",
                 "base-of-support derivation: balance over mid-foot (Rippetoe & Kilgore, "
                 "Starting Strength); no published tolerance"),
-          ("left_wrist", "right_wrist", "left_heel", "right_heel"), needs="the hands and feet"),
+          ("left_wrist", "right_wrist", "left_heel", "right_heel"), needs="the hands and feet",
+          needs_precise_feet=True),
     Fault("rounded_back", "rounded back", "brace and keep the back flat",
           SIDE_OR_OBLIQUE, "concentric", "", None,
           ("left_shoulder", "right_shoulder", "left_hip", "right_hip"),
@@ -148,7 +153,8 @@ DEADLIFT: tuple[Fault, ...] = (
           Limit(0.08, 0.20, "foot lengths",
                 "convention on the feet-flat guideline (Lorenzetti et al. 2018); coaching "
                 "only, the IPF allows rocking heel to toe"),
-          ("left_heel", "right_heel"), needs="the heels and toes", over_time=True),
+          ("left_heel", "right_heel"), needs="the heels and toes", over_time=True,
+          needs_precise_feet=True),
 )
 
 BENCH: tuple[Fault, ...] = (

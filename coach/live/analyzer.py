@@ -34,6 +34,7 @@ from coach.core.angles import compute_angles
 from coach.core.errors import LiftCoachError, NoPersonFound
 from coach.core.flags import Flag
 from coach.core.settings import Settings
+from coach.form.fault_check import feet_trusted_for
 from coach.live.rep_tracker import LiveRep, LiveRepTracker
 from coach.live.state import (
     FrameSink,
@@ -111,7 +112,7 @@ class LiveAnalyzer:
         # lifter, so someone walking past never takes over the count.
         self._keeper = LifterKeeper()
         if lift in COUNTED_LIFTS:
-            self._reps = LiveRepTracker(lift)
+            self._reps = LiveRepTracker(lift, feet_trusted=feet_trusted_for(self.backend))
 
     def choose_lifter_at(self, x_px: float, y_px: float) -> None:
         """Make the person at this point of the live view the lifter from the next frame on."""
@@ -199,7 +200,8 @@ class LiveAnalyzer:
         if agreed and lift in COUNTED_LIFTS and (self._reps is None or (
                 self._reps.lift != lift and self._reps.count == 0)):
             # Frames before the vote agreed are not counted; the lifter is usually setting up.
-            self._reps = LiveRepTracker(lift, first_frame=self._c.processed - 1)
+            self._reps = LiveRepTracker(lift, first_frame=self._c.processed - 1,
+                                        feet_trusted=feet_trusted_for(self.backend))
         return self._reps
 
     def _emit_rep(self, rep: LiveRep | None) -> None:

@@ -96,16 +96,20 @@ class LiveRepTracker:
     """Counts one lift's reps frame by frame and judges each one. Not thread-safe."""
 
     def __init__(
-        self, lift: str, reference: ReferenceRep | None = None, *, first_frame: int = 0
+        self, lift: str, reference: ReferenceRep | None = None, *, first_frame: int = 0,
+        feet_trusted: bool = False,
     ) -> None:
         """Args:
         lift: "squat", "deadlift" or "bench".
         reference: the reference rep; None = the shipped gold.
         first_frame: the caller's index of the first frame fed (reps report the caller's
             frame indices).
+        feet_trusted: whether the backend's foot points can judge the foot faults
+            (`coach.form.fault_check.feet_trusted_for`).
         """
         self.lift = lift
         self.first_frame = first_frame
+        self.feet_trusted = feet_trusted
         self.reference = reference if reference is not None else gold_reference(lift)
         self.counter = LiveRepCounter.for_lift(lift)
         self._angles = check_angles_for(lift)
@@ -168,7 +172,8 @@ class LiveRepTracker:
                           self._angles)  # fmt: skip
         bottom = seen.get(rep.bottom_frame)
         flags = bottom.flags if bottom is not None else ()
-        faults = rep_faults(self.lift, seen, top, rep.bottom_frame, rep.end_frame)
+        faults = rep_faults(self.lift, seen, top, rep.bottom_frame, rep.end_frame,
+                            feet_trusted=self.feet_trusted)
         parts = [f.words() for f in faults if f.flagged] + [f"at the bottom, {f}" for f in flags]
         words = "; ".join(parts) if parts else "no faults flagged"
         shift = self.first_frame
@@ -181,8 +186,8 @@ class LiveRepTracker:
         return live
 
 
-def rep_faults(lift: str, seen: Mapping[int, _Seen], top: int, bottom: int, end: int
-               ) -> tuple[FaultVerdict, ...]:  # fmt: skip
+def rep_faults(lift: str, seen: Mapping[int, _Seen], top: int, bottom: int, end: int, *,
+               feet_trusted: bool = False) -> tuple[FaultVerdict, ...]:  # fmt: skip
     """The catalogue's faults on the frames seen from the rep's top to its end (frames where
     nobody was found are missing keypoints, never invented)."""
     frames = range(top, end + 1)
@@ -195,7 +200,8 @@ def rep_faults(lift: str, seen: Mapping[int, _Seen], top: int, bottom: int, end:
                            else math.nan for i in frames]) for n in names}  # fmt: skip
     b, e = bottom - top, end - top
     moments = rep_frames(kp, lift, 0, b, e, fps=LIVE_FPS)
-    return judge_rep(lift, kp, traces, moments, rep_view(kp, (0, b, e)))
+    return judge_rep(lift, kp, traces, moments, rep_view(kp, (0, b, e)),
+                     feet_trusted=feet_trusted)
 
 
 def _key(angles: Mapping[str, float], lift: str) -> float:

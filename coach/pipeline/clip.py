@@ -30,7 +30,14 @@ from coach.core.errors import BadInput, BadVideo
 from coach.core.keypoints import Keypoints, PersonPose
 from coach.core.settings import Settings
 from coach.core.smoothing import smooth_keypoints
-from coach.form.fault_check import FaultVerdict, fault_json, judge_rep, rep_frames, rep_view
+from coach.form.fault_check import (
+    FaultVerdict,
+    fault_json,
+    feet_trusted_for,
+    judge_rep,
+    rep_frames,
+    rep_view,
+)
 from coach.form.fault_measures import RepFrames
 from coach.form.scoring_json import json_number
 from coach.lift.classify import UNSURE, LiftPrediction, classify_sequence, given_lift
@@ -175,7 +182,7 @@ def analyze_video(
         verdicts = tuple(
             _rep_verdict(r, kp, dtw_traces, f, prediction.label, ref, settings, traces,
                          rep_frames(kp, prediction.label, r.start_frame, r.bottom_frame,
-                                    r.end_frame, fps))
+                                    r.end_frame, fps), feet_trusted_for(estimator.name))
             for r, f in zip(reps, tops, strict=True)
         )
     timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
@@ -214,7 +221,7 @@ def _fps(t_s: NDArray[np.float64], fallback: float) -> float:
 def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]],
                  frames: dict[str, int], lift: str, reference: ReferenceRep,
                  settings: Settings, image_traces: dict[str, NDArray[np.float64]],
-                 moments: RepFrames) -> RepVerdict:
+                 moments: RepFrames, feet_trusted: bool) -> RepVerdict:
     outcomes = [_form_at(kp, i, lift, settings) for i in (rep.bottom_frame, rep.end_frame)]
     window = slice(rep.start_frame, rep.end_frame + 1)
     joints = tuple(j for j in ALIGN_ANGLES[lift] if j in reference.traces)
@@ -227,7 +234,8 @@ def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]]
                       check_angles_for(lift))
     view = rep_view(kp, (rep.start_frame, rep.bottom_frame, rep.end_frame))
     return RepVerdict(rep, outcomes[0], outcomes[1], comparison, check,
-                      judge_rep(lift, kp, image_traces, moments, view), view)
+                      judge_rep(lift, kp, image_traces, moments, view,
+                                feet_trusted=feet_trusted), view)
 
 
 def _form_at(kp: Keypoints, t: int, lift: str, settings: Settings) -> FormOutcome | None:

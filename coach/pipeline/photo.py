@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from coach.core.errors import NoPersonFound
 from coach.core.keypoints import PersonPose
 from coach.core.settings import Settings
-from coach.form.fault_check import FaultVerdict, fault_json, judge_photo
+from coach.form.fault_check import FaultVerdict, fault_json, feet_trusted_for, judge_photo
 from coach.media.photo import LoadedImage, downscale_for_inference, load_image, person_to_original
 from coach.pipeline.persons_json import feet_to_list, persons_to_json
 from coach.pose.base import PoseEstimator
@@ -235,5 +235,5 @@ def with_photo_faults(result: FrameAnalysis) -> FrameAnalysis:
     if form is None or form.report is None:
         return result
     faults = judge_photo(form.lift.label, form.report.phase, result.person.keypoints,
-                         form.view.view)  # fmt: skip
+                         form.view.view, feet_trusted=feet_trusted_for(result.backend))  # fmt: skip
     return replace(result, faults=faults)

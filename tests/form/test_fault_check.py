@@ -105,3 +105,16 @@ def test_a_flagged_fault_becomes_the_one_flag_type() -> None:
     assert "sit deeper" in flag.reason and 0.5 < flag.confidence <= 1.0
 
 
+
+
+def test_foot_faults_need_a_pose_model_with_precise_feet() -> None:
+    from coach.form.fault_check import feet_trusted_for
+
+    kp, traces = fp.heel_rise(0.3)
+    blind = {v.fault.id: v for v in judge_rep("deadlift", kp, traces, fp.FRAMES, "left",
+                                              feet_trusted=False)}  # fmt: skip
+    for fault_id in ("heels_lifting", "bar_drift"):
+        assert blind[fault_id].status == "cannot_judge"
+        assert "foot points are not precise enough" in blind[fault_id].note
+    assert blind["leaning_back"].status != "cannot_judge"  # the rest is still judged
+    assert not feet_trusted_for("mediapipe") and feet_trusted_for("vitpose")
