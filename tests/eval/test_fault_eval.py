@@ -1,0 +1,39 @@
+"""The fault checks on real labelled deadlifts (../shared/eval-sources, rebuilt into .eval-data).
+
+These clips carry no licence that allows committing them, so CI has no copy: the test skips,
+saying why, when the folder is absent. Where it runs, it holds the figures the README reports
+(measured 2026-12-02) so a change that makes them worse fails. The targets of the fault issue
+(>= 80% of bad reps flagged, <= 10% of good reps) are NOT met; see the README's Accuracy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EVAL = Path(os.environ.get("LIFTCOACH_EVAL_DATA", REPO / ".eval-data"))
+
+
+@pytest.fixture(scope="module")
+def summary() -> dict[str, object]:
+    if not (EVAL / "deadlift-good-bad_BichraiX").is_dir():
+        pytest.skip(f"labelled eval clips not rebuilt at {EVAL} (see ../shared/eval-sources; "
+                    "they are never committed, so CI has none)")  # fmt: skip
+    from scripts.measure_faults import eval_rows, summarise_eval
+
+    return summarise_eval(list(eval_rows(EVAL)))
+
+
+def test_good_lifts_mostly_raise_no_fault(summary) -> None:
+    assert summary["good_clips"] == 20
+    assert summary["good_clips_clean"] >= 14  # measured 14 of 20
+    assert summary["good_reps_flagged"] <= 6  # measured 6 of 18 reps (target <= 10%: not met)
+
+
+def test_bad_lifts_raise_a_fault(summary) -> None:
+    assert summary["bad_clips"] == 15
+    assert summary["bad_reps_flagged"] >= 7  # measured 7 of 13 reps (target >= 80%: not met)
+    assert summary["bad_clips_flagged"] >= 7
