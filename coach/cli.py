@@ -20,6 +20,7 @@ from coach.core.errors import BadInput, LiftCoachError
 from coach.core.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from coach.auth.viewer import Viewer
     from coach.store.store import Store
 from coach.pose.base import BACKEND_NAMES
 
@@ -167,7 +168,7 @@ def _athlete(name: str | None) -> str | None:
 def _store(settings: Settings) -> Store:
     from coach.store.store import Store
 
-    return Store.open(settings.resolved_database_url)
+    return Store.open(settings.resolved_database_url, viewer=Viewer.operator())
 
 
 def _close(estimator: object) -> None:

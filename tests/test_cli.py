@@ -211,6 +211,7 @@ def test_missing_clip_exits_2(tmp_path) -> None:
 
 
 def test_save_stores_a_photo_session_for_the_athlete(tmp_path, blank_png) -> None:
+    from coach.auth.viewer import Viewer
     from coach.store.store import Store
 
     replay = replay_file(tmp_path, [squat_person()])
@@ -219,7 +220,8 @@ def test_save_stores_a_photo_session_for_the_athlete(tmp_path, blank_png) -> Non
                    "--save", "Ada", env=env)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     session_id = json.loads(proc.stdout)["session_id"]
-    with Store.open(f"sqlite:///{tmp_path / 'liftcoach.sqlite3'}") as store:
+    url = f"sqlite:///{tmp_path / 'liftcoach.sqlite3'}"
+    with Store.open(url, viewer=Viewer.operator()) as store:
         detail = store.load_session(session_id)
     assert detail.athlete == "Ada" and detail.kind == "photo" and len(detail.frames) == 1
     assert detail.frames[0].keypoints is not None

@@ -13,6 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from coach.auth.viewer import Viewer
 from coach.core.flags import Flag
 from coach.store.store import Store
 from tests.squat_replay import squat_person, write_squat_replay
@@ -37,7 +38,8 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _store(app_env: Path) -> Store:
-    return Store.open(f"sqlite:///{(app_env / 'data' / 'liftcoach.sqlite3').resolve()}")
+    url = f"sqlite:///{(app_env / 'data' / 'liftcoach.sqlite3').resolve()}"
+    return Store.open(url, viewer=Viewer.operator())
 
 
 def _page(name: str) -> AppTest:
