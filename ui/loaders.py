@@ -4,13 +4,17 @@ inference)."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import streamlit as st
 
+from coach.auth.limits import AnalysisLimiter
+from coach.auth.viewer import NotAllowed, Viewer
 from coach.core.settings import Settings, load_settings
 from coach.pose.base import PoseEstimator, create_estimator
 from coach.store.store import Store
+from ui import state
 
 
 @st.cache_resource
@@ -25,10 +29,32 @@ def estimator(backend: str) -> PoseEstimator:
 
 
 @st.cache_resource(show_spinner="Opening the session database…")
-def store() -> Store:
+def database() -> Store:
     """The session database, one connection pool per process (SQLAlchemy engines are
-    thread-safe; each Store call uses its own short transaction)."""
-    return Store.open(settings().resolved_database_url)
+    thread-safe; each Store call uses its own short transaction).
+
+    Bound to the operator: only `ui.auth` uses it (to sign people in). Pages use `store()`.
+    """
+    return Store.open(settings().resolved_database_url, viewer=Viewer.operator())
+
+
+def store() -> Store:
+    """The session database as the signed-in viewer of this tab sees it (every query filtered).
+
+    Raises:
+        NotAllowed: nobody is signed in in this tab (pages catch LiftCoachError).
+    """
+    viewer = st.session_state.get(state.AUTH_VIEWER)
+    if viewer is None and settings().single_user:
+        viewer = Viewer.operator()
+    if viewer is None:
+        raise NotAllowed("sign in first (reload the page)")
+    return database().as_viewer(viewer)
+
+
+def viewer() -> Viewer:
+    """The signed-in viewer of this tab (the operator in single-user mode)."""
+    return store().viewer
 
 
 def gold_override_dir() -> Path:
@@ -36,3 +62,13 @@ def gold_override_dir() -> Path:
     from coach.pipeline.form_check import gold_override_dir as override_dir
 
     return override_dir(settings())
+
+
+@st.cache_resource
+def _limiter() -> AnalysisLimiter:
+    return AnalysisLimiter(settings().max_concurrent_analyses)
+
+
+def analysis_slot() -> AbstractContextManager[None]:
+    """Hold one of the signed-in person's analysis slots (TooBusy when all are taken)."""
+    return _limiter().slot(viewer().username)

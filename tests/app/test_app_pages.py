@@ -30,11 +30,20 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LIFTCOACH_BACKEND", "replay")
     monkeypatch.setenv("LIFTCOACH_REPLAY", str(replay))
     monkeypatch.setenv("LIFTCOACH_DATA", str(tmp_path / "data"))
+    # These tests are about the pages, not sign-in (tests/app/test_auth_pages.py): one lifter
+    # on this computer, as `LIFTCOACH_SINGLE_USER=1 make run` gives.
+    monkeypatch.setenv("LIFTCOACH_SINGLE_USER", "1")
+    monkeypatch.setattr(st, "get_option", _loopback_address(st.get_option))
     for var in ("DATABASE_URL", "LIFTCOACH_CONFIG", "LIFTCOACH_ICE_SERVERS"):
         monkeypatch.delenv(var, raising=False)
     st.cache_resource.clear()
     yield tmp_path
     st.cache_resource.clear()
+
+
+def _loopback_address(get_option: Any) -> Any:
+    """config.get_option, but server.address is 127.0.0.1 (`make run` binds it so)."""
+    return lambda key: "127.0.0.1" if key == "server.address" else get_option(key)
 
 
 def _store(app_env: Path) -> Store:
@@ -85,7 +94,7 @@ def test_photo_page_analyses_uploads_and_saves_a_session(app_env: Path) -> None:
     assert not at.exception
     batch = at.session_state[state.PHOTO_BATCH]
     assert [r.error is None for r in batch.results] == [True, False, True]
-    assert any("broken.jpg" in e.value for e in at.error), "a bad upload must show st.error"
+    assert any(r"broken\.jpg" in e.value for e in at.error), "a bad upload must show st.error"
     assert at.tabs and len(at.tabs) == 3
     # Real content: the flags table and the per-view vote table of the first photo.
     flags = _table_with(at, "reason")
@@ -98,6 +107,20 @@ def test_photo_page_analyses_uploads_and_saves_a_session(app_env: Path) -> None:
     sessions = _store(app_env).list_sessions(athlete="Ada")
     assert len(sessions) == 1 and sessions[0].kind == "photo" and sessions[0].frame_count == 2
     assert f"session #{sessions[0].id}" in _texts(at)
+    # The uploader is emptied once the batch is saved: pressing again saves nothing new.
+    assert at.button[0].disabled
+    assert len(_store(app_env).list_sessions(athlete="Ada")) == 1
+
+
+def test_photo_page_refuses_a_long_name_before_any_analysis(app_env: Path) -> None:
+    at = _page("photo.py").run()
+    at.text_input(key="photo.athlete").input("![t](http://127.0.0.1:9/t.png)" * 400)
+    at.file_uploader(key=state.PHOTO_UPLOADS).set_value([("a.jpg", _jpeg(), "image/jpeg")])
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception and state.PHOTO_BATCH not in at.session_state
+    assert len(at.error) == 1 and "1 to 200 characters" in at.error[0].value
+    assert len(at.error[0].value) < 200  # a short prefix, not the whole name
 
 
 def test_photo_page_explains_missing_inputs(app_env: Path) -> None:
