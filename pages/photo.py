@@ -35,7 +35,7 @@ uploads = st.file_uploader("Photos", type=list(ACCEPTED_TYPES), accept_multiple_
 if st.button("Analyse", type="primary", disabled=not uploads or not athlete.strip()):
     bar = st.progress(0.0, text="Loading the pose model…")
     try:
-        with loaders.analysis_slot():
+        with loaders.analysis_slot(), loaders.team_gold():
             batch = analyse_batch(
                 [(u.name, u.getvalue()) for u in uploads or []],
                 loaders.estimator(settings.backend), settings, loaders.store(),

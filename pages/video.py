@@ -45,7 +45,7 @@ if st.button("Analyse", type="primary", disabled=not ready, key="video.analyse")
     bar = st.progress(0.0, text="Loading the pose model…")
     try:
         assert clip is not None
-        with loaders.analysis_slot():
+        with loaders.analysis_slot(), loaders.team_gold():
             result = analyse_set(
                 (clip.name, clip.getvalue()), settings, loaders.store(), athlete=athlete,
                 lift=lift, fps=FPS_CHOICES[fps_label],

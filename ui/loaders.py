@@ -4,7 +4,8 @@ inference)."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -12,7 +13,9 @@ import streamlit as st
 from coach.auth.limits import AnalysisLimiter
 from coach.auth.viewer import NotAllowed, Viewer
 from coach.core.settings import Settings, load_settings
+from coach.form.gold import TeamGold, use_team_gold
 from coach.pose.base import PoseEstimator, create_estimator
+from coach.store.gold import TeamGoldStore
 from coach.store.store import Store
 from ui import state
 
@@ -55,6 +58,16 @@ def store() -> Store:
 def viewer() -> Viewer:
     """The signed-in viewer of this tab (the operator in single-user mode)."""
     return store().viewer
+
+
+@contextmanager
+def team_gold() -> Iterator[None]:
+    """Judge analyses in the block against the signed-in person's team gold (database)."""
+    gold = TeamGoldStore(store())
+    team = gold.team_id()
+    docs = gold.current(team) if team is not None else []
+    with use_team_gold(TeamGold(tuple(o.id for o in docs), tuple(o.document for o in docs))):
+        yield
 
 
 def gold_override_dir() -> Path:

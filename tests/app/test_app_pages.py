@@ -224,8 +224,27 @@ def test_sessions_page_without_sessions(app_env: Path) -> None:
     assert "No sessions yet" in _texts(at)
 
 
+def _coach_of_a_team(app_env: Path) -> Viewer:
+    """A team "Red" with coach "cat" in the app's database; the coach's viewer."""
+    from coach.store.accounts import Accounts
+
+    with _store(app_env) as root:
+        accounts = Accounts(root)
+        accounts.create_first_admin("root", "a long passphrase")
+        team = accounts.create_team("Red")
+        accounts.create_user("cat", "a long passphrase", "coach", team_id=team)
+        viewer = accounts.authenticate("cat", "a long passphrase")
+    assert viewer is not None
+    return viewer
+
+
 def test_gold_page_draws_each_view_and_replaces_one(app_env: Path) -> None:
-    at = _page("gold.py").run()
+    from coach.store.gold import TeamGoldStore
+
+    coach = _coach_of_a_team(app_env)
+    at = _page("gold.py")
+    at.session_state[state.AUTH_VIEWER] = coach
+    at.run()
     assert not at.exception
     assert [h.value for h in at.subheader] == ["front", "left", "right"]
     assert len(at.get("image")) == 3, "one skeleton drawing per view"
@@ -233,24 +252,43 @@ def test_gold_page_draws_each_view_and_replaces_one(app_env: Path) -> None:
     at.file_uploader[0].set_value(("ref.jpg", _jpeg(), "image/jpeg"))
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    saved = sorted(p.name for p in (app_env / "data" / "gold").glob("*.json"))
-    assert saved == ["squat_front_standing.json"], saved
     assert any("Saved the new squat front gold" in s.value for s in at.success)
+    assert not any("/" in s.value for s in at.success), "no server path in the message"
+    assert not (app_env / "data" / "gold").exists(), "team gold lives in the database"
+    with _store(app_env) as root:
+        gold = TeamGoldStore(root.as_viewer(coach))
+        (override,) = gold.current(coach.coached_team_ids[0], "squat")
+        assert (override.view, override.phase, override.set_by) == ("front", "standing", "cat")
+    at.run()
+    at.button(key="gold.revert").click().run()
+    with _store(app_env) as root:
+        assert TeamGoldStore(root.as_viewer(coach)).current(coach.coached_team_ids[0]) == []
+
+
+def test_gold_page_is_read_only_without_a_team(app_env: Path) -> None:
+    at = _page("gold.py").run()  # single-user mode: the operator is on no team
+    assert not at.exception and not at.file_uploader
+    assert "Only a team's coach" in at.info[0].value
 
 
 def test_gold_page_refuses_a_photo_without_a_person(
     app_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from coach.store.gold import TeamGoldStore
+
     empty = app_env / "empty.json"
     empty.write_text('{"frames": [{"persons": []}]}')
     monkeypatch.setenv("LIFTCOACH_REPLAY", str(empty))
-    at = _page("gold.py").run()
+    coach = _coach_of_a_team(app_env)
+    at = _page("gold.py")
+    at.session_state[state.AUTH_VIEWER] = coach
+    at.run()
     at.file_uploader[0].set_value(("ref.jpg", _jpeg(), "image/jpeg"))
     at.button[0].click().run()
     assert not at.exception
     assert at.error and "cannot be used as gold" in at.error[0].value
-    gold_dir = app_env / "data" / "gold"
-    assert not gold_dir.exists() or not any(gold_dir.iterdir())
+    with _store(app_env) as root:
+        assert TeamGoldStore(root.as_viewer(coach)).history(coach.coached_team_ids[0]) == []
 
 
 # --- Video page ----------------------------------------------------------------------------------
