@@ -115,3 +115,42 @@ def test_a_session_is_written_whole_or_not_at_all(db_url: str) -> None:
         with pytest.raises(StorageError, match="clashes"):
             store.record_session(_draft(ada, bad_last=True))
         assert [s.id for s in store.list_sessions()] == [sid]
+
+
+KILLED_WRITER = """
+import sys, time
+from sqlalchemy import event
+from coach.auth.viewer import Viewer
+from coach.store.records import FrameDraft, RepDraft, SessionDraft
+from coach.store.store import Store
+store = Store.open(sys.argv[1], viewer=Viewer.operator())
+athlete = store.get_or_create_athlete("Ada")
+inserts = []
+
+@event.listens_for(store._engine, "after_cursor_execute")
+def _slow(conn, cursor, statement, *args):
+    if statement.startswith("INSERT INTO frames"):
+        inserts.append(1)
+        if len(inserts) == 1:
+            print("WRITING", flush=True)  # the session and its reps are in; frames are going in
+            time.sleep(60)  # the test kills us here
+
+frames = tuple(FrameDraft(i, i / 30, None, {"left_knee": 90.0}) for i in range(576))
+store.record_session(SessionDraft(athlete, "video", frames=frames,
+                                  reps=(RepDraft(0, 0.0, 1.0, 2.0), RepDraft(1, 2.0, 3.0, 4.0))))
+"""
+
+
+def test_a_server_killed_mid_save_leaves_no_session(db_url: str) -> None:
+    Store.open(db_url, viewer=Viewer.operator()).close()
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, db_url], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline().strip()
+        assert first == "WRITING", proc.stderr.read() if proc.stderr else ""
+    finally:
+        proc.kill()  # SIGKILL: no cleanup, no rollback by the process itself
+        proc.wait(timeout=30)
+    with Store.open(db_url, viewer=Viewer.operator()) as store:
+        assert store.list_sessions() == []  # neither a complete-looking nor a half session
