@@ -8,7 +8,8 @@ Three modes, picked in this order:
 3. Otherwise built-in accounts in the database: the first visit creates the admin account,
    then everyone signs in with a username and password (Argon2id hashes).
 
-`app.py` calls `require_viewer()`; pages get the viewer's store from `ui.loaders.store()`.
+`app.py` calls `signed_in()` and, when nobody is, `sign_in()`; pages get the viewer's store
+from `ui.loaders.store()`, which refuses to work for a tab where nobody is signed in.
 """
 
 from __future__ import annotations
@@ -27,21 +28,44 @@ SIGN_IN_FAILED = "Wrong username or password."
 LOOPBACK_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
 
 
-def require_viewer() -> Viewer:
-    """The signed-in viewer of this tab; renders the sign-in form and stops when there is none."""
-    settings = loaders.settings()
+def signed_in() -> Viewer | None:
+    """The signed-in viewer of this tab, or None (nothing is drawn, except the single-user
+    refusal, which stops the run)."""
+    settings = loaders.app_settings()
     if settings.single_user:
         _require_this_computer()
         st.session_state[state.AUTH_VIEWER] = Viewer.operator()
         return Viewer.operator()
     try:
         accounts = Accounts(loaders.database())
-        viewer = _oidc_viewer(accounts) if _oidc_configured() else _password_viewer(accounts)
+        viewer = _oidc_known(accounts) if _oidc_configured() else _password_known(accounts)
     except LiftCoachError as exc:
         st.error(str(exc))
         st.stop()
-    st.session_state[state.AUTH_VIEWER] = viewer
+    if viewer is None:
+        st.session_state.pop(state.AUTH_VIEWER, None)
+    else:
+        st.session_state[state.AUTH_VIEWER] = viewer
     return viewer
+
+
+def sign_in() -> None:
+    """Draw the sign-in (or first-admin, or identity-provider) form, then stop the run.
+
+    `app.py` has already registered the pages (hidden), so the address asked for, with its
+    query, is the page that opens once the form succeeds.
+    """
+    try:
+        accounts = Accounts(loaders.database())
+        if _oidc_configured():
+            _oidc_button()
+        elif not accounts.has_accounts():
+            _first_admin_form(accounts)
+        else:
+            _sign_in_form(accounts)
+    except LiftCoachError as exc:
+        st.error(str(exc))
+    st.stop()
 
 
 def sidebar(viewer: Viewer) -> None:
@@ -77,19 +101,11 @@ def _loopback(ip: str) -> bool:
         return False
 
 
-def _password_viewer(accounts: Accounts) -> Viewer:
+def _password_known(accounts: Accounts) -> Viewer | None:
     known: Viewer | None = st.session_state.get(state.AUTH_VIEWER)
-    if known is not None:
-        fresh = accounts.refresh(known)  # a disabled account is signed out at once
-        if fresh is not None:
-            return fresh
-        st.session_state.pop(state.AUTH_VIEWER, None)
-    if not accounts.has_accounts():
-        _first_admin_form(accounts)
-    else:
-        _sign_in_form(accounts)
-    st.stop()
-    raise AssertionError("unreachable")  # st.stop raises
+    if known is None or known.user_id is None:
+        return None
+    return accounts.refresh(known)  # a disabled account is signed out at once
 
 
 def _sign_in_form(accounts: Accounts) -> None:
@@ -137,12 +153,9 @@ def _oidc_configured() -> bool:
         return False
 
 
-def _oidc_viewer(accounts: Accounts) -> Viewer:
+def _oidc_known(accounts: Accounts) -> Viewer | None:
     if not st.user.get("is_logged_in"):
-        st.title("🏋️ LiftCoach")
-        if st.button("Sign in", type="primary", key="auth.oidc"):
-            st.login(_provider(st.secrets["auth"]))
-        st.stop()
+        return None
     subject = f"{st.user.get('iss', '')}|{st.user.get('sub', '')}"
     name = str(st.user.get("email") or st.user.get("name") or "user")
     viewer = accounts.oidc_viewer(subject, name)
@@ -150,6 +163,12 @@ def _oidc_viewer(accounts: Accounts) -> Viewer:
         st.error("This account is disabled; ask an admin.")
         st.stop()
     return viewer
+
+
+def _oidc_button() -> None:
+    st.title("🏋️ LiftCoach")
+    if st.button("Sign in", type="primary", key="auth.oidc"):
+        st.login(_provider(st.secrets["auth"]))
 
 
 def _provider(auth: Any) -> str | None:
