@@ -196,7 +196,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         fps = float(rate) if rate else 0.0
         duration_s = _stream_duration_s(container, stream)
         if duration_s <= 0:  # browsers record WebM without a duration: read it off the packets
-            duration_s = _packet_duration_s(path, DEFAULT_MAX_DURATION_S + 1.0)
+            duration_s = _packet_duration_s(path, 6 * DEFAULT_MAX_DURATION_S)
         n_est = int(stream.frames) or round(duration_s * fps)
         w, h = int(first.width), int(first.height)
         if rot in (90, 270):

@@ -215,7 +215,7 @@ def test_a_long_clip_without_a_stated_duration_is_refused_within_seconds(tmp_pat
 
     clip = _ffmpeg_clip(tmp_path / "twenty-minutes.webm", "64x64", 2, 1200)
     started = time.perf_counter()
-    with pytest.raises(BadVideo, match=r"twenty-minutes\.webm|1200 s long|limit is 600"):
+    with pytest.raises(BadVideo, match=r"1200 s long; the limit is 600 s"):
         next(iter_frames(clip))
     assert time.perf_counter() - started < 5.0
     assert probe_video(clip).duration_s > 600
