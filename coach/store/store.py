@@ -54,7 +54,7 @@ T = TypeVar("T")
 
 
 class Store:
-    """The session database. Open it with `Store.open(url)`; close it with `close()` or `with`."""
+    """The session database for one viewer: `Store.open(url, viewer=...)`; `close()` or `with`."""
 
     def __init__(self, engine: Engine, viewer: Viewer) -> None:
         """Wrap an Engine whose schema is already checked; use `Store.open` instead."""
