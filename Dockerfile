@@ -2,7 +2,10 @@
 #   docker build -t liftcoach .
 #   docker run -p 8501:8501 -v liftcoach-data:/data liftcoach
 # Sessions live in the /data volume (SQLite); set DATABASE_URL=postgresql+psycopg://... to use
-# PostgreSQL instead (see coach/core/settings.py for every setting).
+# PostgreSQL instead (see coach/core/settings.py for every setting; compose.yaml runs both).
+# Sign-in is on: the first visit creates the admin account. The schema is created and upgraded
+# by Alembic on start (alembic/, alembic.ini are copied with the app). LIFTCOACH_SINGLE_USER=1
+# is refused here, because the container listens on every interface.
 #
 # GPU hosts: the default image already uses an NVIDIA GPU when run with `docker run --gpus all`
 # (NVIDIA Container Toolkit), because the registry build of torch 2.13.0 brings its own CUDA
@@ -45,4 +48,6 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4)"
 
-CMD ["streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501"]
+# XSRF protection stays on (Streamlit's default, also set in .streamlit/config.toml).
+CMD ["streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501", \
+     "--server.enableXsrfProtection", "true"]

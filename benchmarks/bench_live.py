@@ -76,6 +76,7 @@ def _frame_1080p(clip: Path, out: Path) -> Path:
 
 
 def _live(page: object, server: object) -> dict[str, float]:
+    from coach.auth.viewer import Viewer
     from coach.store.store import Store
     from tests.browser import harness
 
@@ -84,7 +85,7 @@ def _live(page: object, server: object) -> dict[str, float]:
     time.sleep(STREAM_S)
     metrics = harness.read_live_metrics(page)
     harness.stop_live(page)
-    store = Store.open(server.database_url)  # type: ignore[attr-defined]
+    store = Store.open(server.database_url, viewer=Viewer.operator())  # type: ignore[attr-defined]
     try:
         session = next(s for s in store.list_sessions(athlete="Bench live") if s.kind == "live")
         frames = store.load_session(session.id).frames

@@ -1,7 +1,12 @@
 """Command line: `python -m coach analyze PHOTO` and `python -m coach analyze-video CLIP`.
 
 Exit codes (scripts can test them): 0 success; 2 bad input (one `error: ...` line on stderr,
-no traceback); 3 no person found; 4 backend unavailable; 5 session database error (`--save`).
+no traceback; also a bad setting, named by its variable); 3 no person found; 4 backend
+unavailable; 5 session database error (`--save`).
+
+`--save ATHLETE` stores the session for that athlete as the operator (whoever can run the CLI
+can read the database already); the web pages show it only to that athlete (the account with
+that username) and their coaches.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
 from coach.pose.base import BACKEND_NAMES
 
 LIFT_CHOICES = ("auto", "squat", "bench", "deadlift")
+MAX_FPS = 240.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,13 +100,27 @@ def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
 
 
 def _parse_click(text: str | None) -> tuple[float, float] | None:
+    """--click X,Y: two finite, non-negative pixel coordinates."""
     if text is None:
         return None
+    shown = repr(text[:40])
     try:
         x, y = (float(v) for v in text.split(","))
     except ValueError:
-        raise BadInput(f"--click must be X,Y in pixels, got {text!r}") from None
+        raise BadInput(f"--click must be X,Y in pixels, got {shown}") from None
+    if not (math.isfinite(x) and math.isfinite(y)) or x < 0 or y < 0:
+        raise BadInput(f"--click must be two finite pixel coordinates of 0 or more, got {shown}")
     return x, y
+
+
+def _parse_fps(value: float) -> float | None:
+    """--fps: 0 means every source frame; otherwise a finite rate up to MAX_FPS."""
+    if not math.isfinite(value) or value < 0 or value > MAX_FPS:
+        raise BadInput(
+            f"--fps must be 0 (every frame) or a rate from above 0 to {MAX_FPS:g} frames per "
+            f"second, got {value:g}"
+        )
+    return value if value > 0 else None
 
 
 def _analyze_photo(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,11 +160,12 @@ def _analyze_video(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.clip.is_file():
         raise BadInput(f"clip not found: {args.clip}")
+    target_fps = _parse_fps(args.fps)
     athlete = _athlete(args.save)
     estimator = create_estimator(settings.backend, settings, video=True)
     try:
         result = analyze_video(args.clip, estimator, settings, lift=args.lift,
-                               target_fps=args.fps if args.fps > 0 else None)
+                               target_fps=target_fps)
     finally:
         _close(estimator)
     doc = video_to_json(result)
@@ -165,9 +187,11 @@ def _athlete(name: str | None) -> str | None:
 
 
 def _store(settings: Settings) -> Store:
+    """The database as the operator: whoever runs the CLI can read its file already."""
+    from coach.auth.viewer import Viewer
     from coach.store.store import Store
 
-    return Store.open(settings.resolved_database_url)
+    return Store.open(settings.resolved_database_url, viewer=Viewer.operator())
 
 
 def _close(estimator: object) -> None:

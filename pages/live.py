@@ -10,7 +10,7 @@ import streamlit as st
 
 from coach.core.errors import LiftCoachError
 from coach.lift.classify import LIFT_NAMES
-from ui import charts, live, loaders, state, tables
+from ui import auth, charts, live, loaders, state, tables
 
 # How often the panel beside the video refreshes while streaming.
 REFRESH_S = 1.0
@@ -28,7 +28,7 @@ except LiftCoachError as exc:
     st.stop()
 rec, config = live.recorder(settings, store)
 left, right = st.columns(2)
-athlete = left.text_input("Athlete", key="live.athlete", placeholder="e.g. Ada")
+athlete = auth.athlete_input(left, "live.athlete")
 lift = right.selectbox("Lift", ["auto", *LIFT_NAMES], key="live.lift",
                        format_func=lambda v: "detect automatically" if v == "auto" else v)
 config.update(athlete, lift)  # read by the worker at the next START

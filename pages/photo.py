@@ -13,7 +13,8 @@ from coach.pipeline.photo_batch import (
     analyse_batch,
     repick_lifter,
 )
-from ui import charts, loaders, state, tables
+from ui import auth, charts, loaders, state, tables
+from ui.text import plain
 
 st.title("📷 Photo check")
 st.caption(
@@ -22,30 +23,37 @@ st.caption(
 )
 settings = loaders.settings()
 left, right = st.columns(2)
-athlete = left.text_input("Athlete", key="photo.athlete", placeholder="e.g. Ada")
+athlete = auth.athlete_input(left, "photo.athlete")
 lift = right.selectbox("Lift", ["auto", *LIFT_NAMES], key="photo.lift",
                        format_func=lambda v: "detect automatically" if v == "auto" else v)
+# A new key after each saved batch empties the uploader, so a second press cannot save the
+# same photos again as another session.
+upload_round = st.session_state.get(state.PHOTO_UPLOADS_ROUND, 0)
 uploads = st.file_uploader("Photos", type=list(ACCEPTED_TYPES), accept_multiple_files=True,
-                           key=state.PHOTO_UPLOADS)
+                           key=f"{state.PHOTO_UPLOADS}.{upload_round}" if upload_round
+                           else state.PHOTO_UPLOADS)
 if st.button("Analyse", type="primary", disabled=not uploads or not athlete.strip()):
     bar = st.progress(0.0, text="Loading the pose model…")
     try:
-        batch = analyse_batch(
-            [(u.name, u.getvalue()) for u in uploads or []],
-            loaders.estimator(settings.backend), settings, loaders.store(),
-            athlete=athlete, lift=lift, progress=lambda f, text: bar.progress(f, text=text),
-        )
+        with loaders.analysis_slot(), loaders.team_gold():
+            batch = analyse_batch(
+                [(u.name, u.getvalue()) for u in uploads or []],
+                loaders.estimator(settings.backend), settings, loaders.store(),
+                athlete=athlete, lift=lift, progress=lambda f, text: bar.progress(f, text=text),
+            )
     except LiftCoachError as exc:
         st.error(str(exc))
         st.stop()
     st.session_state[state.PHOTO_BATCH] = batch
+    st.session_state[state.PHOTO_UPLOADS_ROUND] = upload_round + 1
+    st.rerun()
 
 batch: PhotoBatch | None = st.session_state.get(state.PHOTO_BATCH)
 if batch is None:
     st.info("Enter the athlete's name, add photos and press **Analyse**.")
     st.stop()
 if batch.session_ids:
-    st.success(f"Saved for {batch.athlete} as session #{batch.session_ids[-1]} "
+    st.success(f"Saved for {plain(batch.athlete)} as session #{batch.session_ids[-1]} "
                "(see the Sessions page).")
 
 
@@ -72,11 +80,11 @@ def pick_lifter(result: PhotoResult, index: int) -> tuple[float, float] | None:
 def show_result(result: PhotoResult, index: int) -> None:
     """One photo: annotated image, verdicts, tables, angle chart."""
     if result.error is not None or result.analysis is None:
-        st.error(f"{result.name}: {result.error}")
+        st.error(f"{plain(result.name)}: {plain(result.error or '', 400)}")
         return
     form = result.form
     image_col, facts_col = st.columns([3, 2])
-    image_col.image(result.annotated_jpeg, caption=result.name, width="stretch")
+    image_col.image(result.annotated_jpeg, caption=plain(result.name), width="stretch")
     with facts_col:
         if form is not None:
             sure = f"{form.lift.confidence:.0%} sure ({form.lift.source})"
@@ -127,7 +135,7 @@ if len(batch.results) == 1:
     show_result(batch.results[0], 0)
 else:
     for i, (tab, result) in enumerate(
-        zip(st.tabs([r.name for r in batch.results]), batch.results, strict=True)
+        zip(st.tabs([plain(r.name, 40) for r in batch.results]), batch.results, strict=True)
     ):
         with tab:
             show_result(result, i)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from coach.core.errors import LiftCoachError
 from ui import charts, loaders, state, tables
+from ui.text import plain
 
 st.title("🗂️ Sessions")
 try:
@@ -19,7 +20,8 @@ except LiftCoachError as exc:
     st.error(str(exc))
     st.stop()
 if not everything:
-    st.info("No sessions yet: analyse a photo or a clip, or start the live coach first.")
+    st.info("No sessions yet that you may see: analyse a photo or a clip, or start the live "
+            "coach first.")
     st.stop()
 
 left, right = st.columns(2)
@@ -46,6 +48,14 @@ labels = {s.id: f"#{s.id} · {s.athlete} · {s.kind} · {s.started_at:%Y-%m-%d %
                 f"{s.frame_count} frames, {s.flag_count} flags" for s in sessions}
 session_id = st.selectbox("Open session", list(labels), format_func=labels.__getitem__,
                           key=state.SESSIONS_OPEN)
+# A shared link (?session=ID) opens that session; the store refuses ids the viewer may not see
+# exactly as it refuses ids that do not exist.
+typed = str(st.query_params.get("session", ""))
+if typed:
+    if not typed.isdigit() or len(typed) > 18:
+        st.error("The session in the address must be a number, like ?session=12.")
+        st.stop()
+    session_id = int(typed)
 try:
     detail = store.load_session(session_id)
     thumbnails = tables.flag_thumbnails(store, detail)
@@ -53,7 +63,7 @@ except LiftCoachError as exc:
     st.error(str(exc))
     st.stop()
 
-st.header(f"Session #{detail.id}: {detail.athlete}, {detail.kind}")
+st.header(f"Session #{detail.id}: {plain(detail.athlete)}, {detail.kind}")
 a, b, r, c, d = st.columns(5)
 a.metric("Lift", detail.lift or "—")
 b.metric("Frames", len(detail.frames))
@@ -61,7 +71,7 @@ r.metric("Reps", len(detail.reps))
 c.metric("Flags", len(detail.flags))
 d.metric("Backend", detail.backend or "—")
 if detail.notes:
-    st.caption(detail.notes)
+    st.text(detail.notes)  # plain text, never Markdown
 if any(f.angles_deg for f in detail.frames):
     st.plotly_chart(charts.session_traces(detail), key="sessions.traces")
 else:
@@ -81,19 +91,22 @@ else:
         "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1),
     })
     by_id = {f.id: f for f in detail.flags if f.id is not None}
-    with st.form("sessions.review", clear_on_submit=False):
-        st.markdown("**Review a flag**")
-        flag_id = st.selectbox("Flag", list(by_id),
-                               format_func=lambda i: tables.flag_label(by_id[i]))
-        verdict = st.radio("Verdict", ["accept", "reject"], horizontal=True)
-        note = st.text_input("Note for the athlete (optional)")
-        if st.form_submit_button("Save verdict"):
-            try:
-                store.set_verdict(flag_id, accepted=verdict == "accept", note=note)
-            except LiftCoachError as exc:
-                st.error(str(exc))
-                st.stop()
-            st.rerun()
+    if store.viewer.is_athlete:
+        st.caption("Your coach reviews these flags; their verdicts show in the table.")
+    else:
+        with st.form("sessions.review", clear_on_submit=False):
+            st.markdown("**Review a flag**")
+            flag_id = st.selectbox("Flag", list(by_id),
+                                   format_func=lambda i: tables.flag_label(by_id[i]))
+            verdict = st.radio("Verdict", ["accept", "reject"], horizontal=True)
+            note = st.text_input("Note for the athlete (optional)")
+            if st.form_submit_button("Save verdict"):
+                try:
+                    store.set_verdict(flag_id, accepted=verdict == "accept", note=note)
+                except LiftCoachError as exc:
+                    st.error(str(exc))
+                    st.stop()
+                st.rerun()
 
 st.subheader("Export")
 try:

@@ -17,7 +17,8 @@ from coach.pipeline.clip_session import (
     faults_table,
     reps_table,
 )
-from ui import charts, loaders, state
+from ui import auth, charts, loaders, state
+from ui.text import plain
 
 st.title("🎬 Video check")
 st.caption(
@@ -28,7 +29,7 @@ st.caption(
 )
 settings = loaders.settings()
 a, b, c = st.columns(3)
-athlete = a.text_input("Athlete", key="video.athlete", placeholder="e.g. Ada")
+athlete = auth.athlete_input(a, "video.athlete")
 lift = b.selectbox("Lift", ["auto", *LIFT_NAMES], key="video.lift",
                    format_func=lambda v: "detect automatically" if v == "auto" else v)
 fps_label = c.selectbox("Analysis rate", list(FPS_CHOICES), key="video.fps")
@@ -44,12 +45,14 @@ if st.button("Analyse", type="primary", disabled=not ready, key="video.analyse")
     bar = st.progress(0.0, text="Loading the pose model…")
     try:
         assert clip is not None
-        result = analyse_set(
-            (clip.name, clip.getvalue()), settings, loaders.store(), athlete=athlete,
-            lift=lift, fps=FPS_CHOICES[fps_label],
-            reference_clip=None if reference is None else (reference.name, reference.getvalue()),
-            progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text),
-        )  # fmt: skip
+        with loaders.analysis_slot(), loaders.team_gold():
+            result = analyse_set(
+                (clip.name, clip.getvalue()), settings, loaders.store(), athlete=athlete,
+                lift=lift, fps=FPS_CHOICES[fps_label],
+                reference_clip=None if reference is None
+                else (reference.name, reference.getvalue()),
+                progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text),
+            )  # fmt: skip
     except LiftCoachError as exc:
         bar.empty()
         st.error(f"This clip cannot be analysed: {exc}")
@@ -64,7 +67,7 @@ if result is None:
 
 analysis = result.analysis
 if result.session_id is not None:
-    st.success(f"Saved for {result.athlete} as session #{result.session_id} "
+    st.success(f"Saved for {plain(result.athlete)} as session #{result.session_id} "
                "(see the Sessions page).")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Lift", analysis.lift.label, analysis.lift.source, delta_color="off", delta_arrow="off")

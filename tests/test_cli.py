@@ -211,6 +211,7 @@ def test_missing_clip_exits_2(tmp_path) -> None:
 
 
 def test_save_stores_a_photo_session_for_the_athlete(tmp_path, blank_png) -> None:
+    from coach.auth.viewer import Viewer
     from coach.store.store import Store
 
     replay = replay_file(tmp_path, [squat_person()])
@@ -219,7 +220,8 @@ def test_save_stores_a_photo_session_for_the_athlete(tmp_path, blank_png) -> Non
                    "--save", "Ada", env=env)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     session_id = json.loads(proc.stdout)["session_id"]
-    with Store.open(f"sqlite:///{tmp_path / 'liftcoach.sqlite3'}") as store:
+    url = f"sqlite:///{tmp_path / 'liftcoach.sqlite3'}"
+    with Store.open(url, viewer=Viewer.operator()) as store:
         detail = store.load_session(session_id)
     assert detail.athlete == "Ada" and detail.kind == "photo" and len(detail.frames) == 1
     assert detail.frames[0].keypoints is not None
@@ -240,3 +242,37 @@ def test_save_to_a_database_that_refuses_exits_5(tmp_path, blank_png) -> None:
            "DATABASE_URL": f"sqlite:///{tmp_path / 'not-a-db'}"}  # a folder, not a file
     proc = run_cli("analyze", str(blank_png), "--backend", "replay", "--save", "Ada", env=env)
     assert_clean_error(proc, 5, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [(["--click", "nan,nan"], "--click must be two finite"),
+     (["--click", "inf,3"], "--click must be two finite"),
+     (["--click=-4,3"], "--click must be two finite")],
+)  # fmt: skip
+def test_bad_click_numbers_exit_2(blank_png, args, words) -> None:
+    assert_clean_error(run_cli("analyze", str(blank_png), "--backend", "replay", *args), 2, words)
+
+
+@pytest.mark.parametrize("fps", ["-5", "nan", "inf", "1000"])
+def test_bad_fps_exits_2_before_decoding(tmp_path, fps) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"not decoded: the rate is checked first")
+    assert_clean_error(run_cli("analyze-video", str(clip), "--fps", fps), 2, "--fps must be")
+
+
+@pytest.mark.parametrize(("var", "value"), [("LIFTCOACH_MAX_PIXELS", "-1"),
+                                            ("LIFTCOACH_MIN_SCORE", "nan")])
+def test_a_bad_setting_is_blamed_on_its_variable(blank_png, var, value) -> None:
+    assert_clean_error(run_cli("analyze", str(blank_png), env={var: value}), 2, var)
+
+
+def test_a_clip_with_nobody_exits_3(tmp_path) -> None:
+    from tests.video_helpers import make_clip
+
+    clip = make_clip(tmp_path / "empty-gym.mp4", n_frames=20)
+    replay = tmp_path / "nobody.json"
+    replay.write_text(json.dumps({"frames": [{"persons": []}] * 20}))
+    proc = run_cli("analyze-video", str(clip), "--backend", "replay",
+                   env={"LIFTCOACH_REPLAY": str(replay)})  # fmt: skip
+    assert_clean_error(proc, 3, "no lifter was found")

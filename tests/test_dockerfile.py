@@ -153,3 +153,21 @@ def test_healthcheck_and_command_serve_streamlit() -> None:
     command = instructions["CMD"]
     assert re.search(r'"streamlit",\s*"run",\s*"app.py"', command)
     assert re.search(r'"--server.address",\s*"0.0.0.0"', command)
+
+
+def test_compose_runs_the_app_on_postgresql_behind_a_local_port() -> None:
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text())
+    app, db = compose["services"]["app"], compose["services"]["db"]
+    assert app["build"] == "." and db["image"].startswith("postgres:")
+    assert app["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert all(p.startswith("127.0.0.1:") for p in app["ports"])  # a TLS proxy is the way in
+    assert "LIFTCOACH_SINGLE_USER" not in app["environment"]
+
+
+def test_the_image_keeps_xsrf_protection_and_carries_the_migrations() -> None:
+    text = DOCKERFILE.read_text()
+    assert '"--server.enableXsrfProtection", "true"' in text
+    ignored = (REPO / ".dockerignore").read_text().split()
+    assert "alembic" not in ignored and "alembic.ini" not in ignored

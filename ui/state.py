@@ -20,3 +20,7 @@ LIVE_SPOKEN = "live.spoken"
 VIDEO_UPLOAD = "video.upload"
 VIDEO_REFERENCE_UPLOAD = "video.reference_upload"
 VIDEO_RESULT = "video.result"
+# Sign-in: the signed-in coach.auth.viewer.Viewer of this browser tab (absent: signed out).
+AUTH_VIEWER = "auth.viewer"
+# Photo page: bumped after a batch is saved, so the uploader starts empty (a new widget key).
+PHOTO_UPLOADS_ROUND = "photo.uploads_round"

@@ -17,6 +17,12 @@ Every key, its unit and when to change it (the README's Configuration table mirr
 | replay_file | LIFTCOACH_REPLAY | (none) | keypoints JSON played by the replay backend |
 | pose_server | LIFTCOACH_POSE_SERVER | (none) | URL of a shared pose service (Ray Serve), e.g. http://pose:8000; unset = models run in this process |
 | plate_diameter_mm | LIFTCOACH_PLATE_MM | 450 | the bar's plates' diameter, the scale for bar speeds (450 = standard competition and bumper plates; set yours for smaller plates), 100 to 600 |
+| single_user | LIFTCOACH_SINGLE_USER | 0 | 1: no sign-in, for one lifter at home; the app then serves localhost only |
+| max_concurrent_analyses | LIFTCOACH_MAX_ANALYSES | 2 | analyses one account may run at once (photo batches, clips) |
+| max_photos_per_batch | LIFTCOACH_MAX_PHOTOS | 20 | photos one Analyse press may take |
+
+Numbers must be finite and in range (pixels and counts at least 1, scores in [0, 1]); a bad
+value is refused with the name of the environment variable or key that holds it.
 
 A TOML file named by LIFTCOACH_CONFIG may set the same keys (top-level). Unknown keys are refused.
 Environment variables win over the file.
@@ -25,6 +31,7 @@ Environment variables win over the file.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -48,6 +55,17 @@ ENV_VARS: dict[str, str] = {
     "replay_file": "LIFTCOACH_REPLAY",
     "pose_server": "LIFTCOACH_POSE_SERVER",
     "plate_diameter_mm": "LIFTCOACH_PLATE_MM",
+    "single_user": "LIFTCOACH_SINGLE_USER",
+    "max_concurrent_analyses": "LIFTCOACH_MAX_ANALYSES",
+    "max_photos_per_batch": "LIFTCOACH_MAX_PHOTOS",
+}
+# (low, high) inclusive bounds of numeric settings; everything numeric must also be finite.
+RANGES: dict[str, tuple[float, float]] = {
+    "min_keypoint_score": (0.0, 1.0),
+    "max_image_pixels": (1, 1_000_000_000),
+    "inference_max_side_px": (32, 16_384),
+    "max_concurrent_analyses": (1, 64),
+    "max_photos_per_batch": (1, 500),
 }
 # Plates outside this range are not barbell plates (the smallest technique plates are ~150 mm
 # across; 450 mm is the largest standard), so a value outside is a typo, e.g. cm for mm.
@@ -76,6 +94,9 @@ class Settings:
     pose_server: str = ""
     # Standard competition and bumper plates are 450 mm across (IWF/IPF rules).
     plate_diameter_mm: float = 450.0
+    single_user: bool = False
+    max_concurrent_analyses: int = 2
+    max_photos_per_batch: int = 20
 
     def __post_init__(self) -> None:
         low, high = PLATE_DIAMETER_RANGE_MM
@@ -108,10 +129,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     config_path = env.get("LIFTCOACH_CONFIG", "")
     if config_path:
         values.update(_read_toml(Path(config_path)))
+    where = {key: f"setting {key!r} (in {config_path})" for key in values}
     for key, var in ENV_VARS.items():
         if env.get(var, "") != "":
             values[key] = env[var]
-    return Settings(**_coerce_all(values))
+            where[key] = f"{var} (setting {key!r})"
+    return Settings(**_coerce_all(values, where))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -122,15 +145,34 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _coerce_all(values: Mapping[str, Any]) -> dict[str, Any]:
+def _coerce_all(
+    values: Mapping[str, Any], where: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     known = {f.name: f for f in fields(Settings)}
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise SettingsError(f"unknown setting(s) {unknown}; valid keys are {sorted(known)}")
-    return {key: _coerce(key, value) for key, value in values.items()}
+    named = where or {}
+    return {
+        key: _in_range(key, _coerce(key, value, named.get(key)), named.get(key))
+        for key, value in values.items()
+    }
 
 
-def _coerce(key: str, value: Any) -> Any:
+def _in_range(key: str, value: Any, where: str | None) -> Any:
+    """Refuse NaN, infinities and out-of-range numbers, blaming the variable that held them."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    low, high = RANGES.get(key, (-math.inf, math.inf))
+    if not math.isfinite(value) or not low <= value <= high:
+        raise SettingsError(
+            f"{where or f'setting {key!r}'} must be a finite number from {low:g} to {high:g}, "
+            f"got {value!r}"
+        )
+    return value
+
+
+def _coerce(key: str, value: Any, where: str | None = None) -> Any:
     default = getattr(Settings(), key)
     try:
         if key == "ice_servers":
@@ -141,14 +183,19 @@ def _coerce(key: str, value: Any) -> Any:
         if key == "pose_server":
             return _pose_server_url(str(value))
         if isinstance(default, bool):
-            return str(value).lower() in {"1", "true", "yes"}
+            word = str(value).strip().lower()
+            if word not in {"1", "true", "yes", "0", "false", "no"}:
+                raise ValueError("expected 1 or 0 (true or false)")
+            return word in {"1", "true", "yes"}
         if isinstance(default, int):
             return int(value)
         if isinstance(default, float):
             return float(value)
         return str(value)
     except (TypeError, ValueError) as exc:
-        raise SettingsError(f"setting {key!r} has a bad value {value!r}: {exc}") from None
+        blamed = where or f"setting {key!r}"
+        raise SettingsError(f"{blamed} has a bad value {str(value)[:40]!r}: {exc}") from None
+
 
 
 def _pose_server_url(value: str) -> str:

@@ -17,7 +17,9 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,12 +37,16 @@ __all__ = [
     "GOLD_VIEWS",
     "GoldPose",
     "GoldSet",
+    "TeamGold",
+    "active_team_gold",
     "combine_gold",
     "default_gold_dir",
     "gold_from_keypoints",
     "load_gold",
+    "poses_of_document",
     "read_gold_file",
     "save_gold_override",
+    "use_team_gold",
     "validate_gold",
 ]
 
@@ -55,6 +61,38 @@ _SCORE_OF_VISIBILITY = {0: 0.0, 1: 0.5, 2: 1.0}
 LICENSES: list[dict[str, Any]] = [
     {"id": 1, "name": "MIT License (as LiftCoach)", "url": "https://opensource.org/licenses/MIT"}
 ]
+
+
+@dataclass(frozen=True)
+class TeamGold:
+    """The gold overrides in force for one analysis: a team's documents from the database.
+
+    Hashable by `ids` alone (row ids of the overrides), so gold sets can be cached per team
+    and reloaded when a coach replaces or reverts a view.
+    """
+
+    ids: tuple[int, ...] = ()
+    documents: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, hash=False)
+
+
+# The team gold in force in this thread or task (`use_team_gold`); none = shipped + folder.
+_NO_TEAM_GOLD = TeamGold()
+_TEAM_GOLD: ContextVar[TeamGold] = ContextVar("liftcoach_team_gold", default=_NO_TEAM_GOLD)
+
+
+def active_team_gold() -> TeamGold:
+    """The team gold set for this thread or task (empty when none)."""
+    return _TEAM_GOLD.get()
+
+
+@contextmanager
+def use_team_gold(gold: TeamGold) -> Iterator[None]:
+    """Judge analyses inside the block against `gold` (a team's overrides)."""
+    token = _TEAM_GOLD.set(gold)
+    try:
+        yield
+    finally:
+        _TEAM_GOLD.reset(token)
 
 
 def default_gold_dir() -> Path:
@@ -151,11 +189,20 @@ def read_gold_file(path: Path) -> list[GoldPose]:
         GoldAnnotationError: unreadable, not JSON, or not following the schema.
     """
     path = Path(path)
-    data = _parse(path)
-    validate_gold(data, source=str(path))
+    return poses_of_document(_parse(path), source=str(path), default_name=path.name)
+
+
+def poses_of_document(data: Any, *, source: str, default_name: str = "gold") -> list[GoldPose]:
+    """Every gold pose in one already-parsed document (a file, or a row of the database's
+    gold_overrides), after `validate_gold`.
+
+    Raises:
+        GoldAnnotationError: not following the schema (the message names `source`).
+    """
+    validate_gold(data, source=source)
     assert isinstance(data, Mapping)
     sizes = {img["id"]: (int(img["width"]), int(img["height"])) for img in data["images"]}
-    default_source = str(data["info"].get("description", path.name))
+    default_source = str(data["info"].get("description", default_name))
     return [
         GoldPose(
             lift=ann["lift"],
@@ -185,13 +232,18 @@ def _override_poses(lift: str, override_dir: Path) -> list[GoldPose]:
     return poses
 
 
-def load_gold(lift: str, *, root: Path | None = None, override_dir: Path | None = None) -> GoldSet:
+def load_gold(
+    lift: str, *, root: Path | None = None, override_dir: Path | None = None,
+    overrides: Sequence[Mapping[str, Any]] = (),
+) -> GoldSet:  # fmt: skip
     """The complete gold set of `lift`: shipped poses, with a coach's overrides winning.
 
     Args:
         lift: one of `LIFTS`.
         root: folder with <lift>.json; `default_gold_dir()` when None.
         override_dir: folder of <lift>_<view>_<phase>.json replacements (may be absent).
+        overrides: one-annotation documents from the database (a team's gold, shared by every
+            app instance); they win over the folder. Poses of other lifts are skipped.
 
     Raises:
         GoldAnnotationError: a broken file, a pose for another lift, or a view x phase missing.
@@ -208,6 +260,10 @@ def load_gold(lift: str, *, root: Path | None = None, override_dir: Path | None 
         for pose in _override_poses(lift, Path(override_dir)):
             log.info("gold %s %s %s replaced by %s", lift, pose.view, pose.phase, pose.source)
             poses[(pose.view, pose.phase)] = pose
+    for doc in overrides:
+        for pose in poses_of_document(doc, source="team gold override"):
+            if pose.lift == lift:
+                poses[(pose.view, pose.phase)] = pose
     missing = [(v, p) for v in GOLD_VIEWS for p in PHASES[lift] if (v, p) not in poses]
     if missing:
         raise GoldAnnotationError(

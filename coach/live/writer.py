@@ -2,14 +2,19 @@
 
 `StoreFrameWriter` writes rows with `Store.add_frame` on its own thread, so the database's
 latency never adds to the frame's, and each row is committed as it comes (closing the tab loses
-nothing already analysed). Streamlit-free.
+nothing already analysed). The queue is bounded (`MAX_QUEUED`): a database that stalls slows
+the analysis thread for at most `PUT_TIMEOUT_S` per frame and then frames are dropped and
+counted, instead of memory growing without end. Writers still open when the process exits
+are flushed and their sessions ended (`atexit`). Streamlit-free.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
+import weakref
 from typing import TYPE_CHECKING
 
 from coach.core.errors import LiftCoachError
@@ -22,6 +27,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _STOP = object()
+# About 10 s of frames at 25 fps; each queued frame holds keypoints and a small thumbnail.
+MAX_QUEUED = 256
+PUT_TIMEOUT_S = 1.0
+_OPEN: weakref.WeakSet[StoreFrameWriter] = weakref.WeakSet()
 
 
 class StoreFrameWriter:
@@ -35,7 +44,8 @@ class StoreFrameWriter:
     def __init__(self, store: Store, session_id: int) -> None:
         self.store = store
         self.session_id = session_id
-        self._queue: queue.Queue[object] = queue.Queue()
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=MAX_QUEUED)
+        self._dropped = 0
         self._lock = threading.Lock()
         self._written = 0
         self._errors: list[str] = []
@@ -44,10 +54,29 @@ class StoreFrameWriter:
             target=self._run, name=f"liftcoach-live-writer-{session_id}", daemon=True
         )
         self._thread.start()
+        _OPEN.add(self)
 
     def __call__(self, frame: LiveFrame) -> None:
-        """Queue one frame for writing (returns at once)."""
-        self._queue.put(frame)
+        """Queue one frame for writing (waits at most PUT_TIMEOUT_S when the queue is full)."""
+        self._put(frame)
+
+    def _put(self, item: object) -> None:
+        try:
+            self._queue.put(item, timeout=PUT_TIMEOUT_S)
+        except queue.Full:
+            with self._lock:
+                self._dropped += 1
+                if self._dropped == 1:
+                    self._errors.append(
+                        f"the database fell behind; frames from {getattr(item, 'index', '?')} "
+                        "on were not all stored"
+                    )
+
+    @property
+    def dropped(self) -> int:
+        """Frames not stored because the queue stayed full (a stalled database)."""
+        with self._lock:
+            return self._dropped
 
     @property
     def written(self) -> int:
@@ -64,7 +93,7 @@ class StoreFrameWriter:
     def add_rep(self, rep: LiveRep) -> None:
         """Queue one counted rep (a `RepSink`); it is stored after the frames queued before it,
         so `Store.add_rep` attaches their flags to it."""
-        self._queue.put(rep)
+        self._put(rep)
 
     def _run(self) -> None:
         while True:
@@ -109,9 +138,17 @@ class StoreFrameWriter:
             if self._closed:
                 return
             self._closed = True
-        self._queue.put(_STOP)
+        _OPEN.discard(self)
+        self._queue.put(_STOP)  # no timeout: everything queued before it is written first
         self._thread.join(timeout_s)
         try:
             self.store.end_session(self.session_id)
         except LiftCoachError as exc:
             log.warning("live session %d not closed cleanly: %s", self.session_id, exc)
+
+
+@atexit.register
+def _flush_open_writers() -> None:
+    """On shutdown, write what every open stream has queued and end its session."""
+    for writer in list(_OPEN):
+        writer.close(timeout_s=10.0)

@@ -78,6 +78,8 @@ def load_image(source: bytes | str | Path, *, max_pixels: int = 50_000_000) -> L
     with _open_source(source) as stream, _open_image(stream) as img:
         _check_size(img, max_pixels)
         fmt = str(img.format or "unknown")
+        if fmt in {"JPEG", "MPO"}:
+            _require_complete_jpeg(stream)
         bgr = _fast_jpeg_bgr(img, stream)
         if bgr is None:
             bgr = cv2.cvtColor(_decode_upright_rgb(img), cv2.COLOR_RGB2BGR)
@@ -104,6 +106,35 @@ def _fast_jpeg_bgr(img: Image.Image, stream: IO[bytes]) -> NDArray[np.uint8] | N
     if bgr is None or bgr.shape[:2] != (img.size[1], img.size[0]):
         return None
     return np.asarray(bgr, dtype=np.uint8)
+
+
+def _require_complete_jpeg(stream: IO[bytes]) -> None:
+    """Refuse a JPEG whose compressed data ends early, even when an end marker follows it.
+
+    libjpeg (under both OpenCV and Pillow) only warns about such data and pads the rest of the
+    picture with grey, which gives a wrong lift and false flags. FFmpeg's JPEG decoder with
+    error detection set to "explode" fails on it instead; it costs about one more decode
+    (NOTES-safe-to-host.md has the timing).
+
+    Raises:
+        BadImage: the data is damaged or cut short.
+    """
+    import av
+
+    stream.seek(0)
+    data = stream.read()
+    stream.seek(0)
+    try:
+        codec = av.CodecContext.create("mjpeg", "r")
+        codec.options = {"err_detect": "explode+crccheck+bitstream+buffer+careful"}
+        frames = codec.decode(av.Packet(data)) + codec.decode(None)
+    except av.FFmpegError:
+        frames = []
+    if not frames:
+        raise BadImage(
+            "The photo is truncated or damaged: part of the picture is missing. "
+            "Please send the file again."
+        )
 
 
 def _orientation(img: Image.Image) -> int:

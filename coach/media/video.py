@@ -125,6 +125,33 @@ def _stream_duration_s(container: Any, stream: Any) -> float:
     return 0.0
 
 
+def _packet_duration_s(path: Path, stop_after_s: float) -> float:
+    """The video's length from its packets' timestamps, without decoding a frame.
+
+    Demuxing is cheap (a 20-minute WebM takes well under a second), so a clip that does not
+    state its length is measured before any decoding, and a too-long one is refused at once.
+    Stops reading once `stop_after_s` is passed (that is enough to refuse it).
+    """
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        if stream.time_base is None:
+            return 0.0
+        first: float | None = None
+        last = 0.0
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                t = float(packet.pts * stream.time_base)
+                first = t if first is None else min(first, t)
+                last = max(last, t)
+                if last - first > stop_after_s:
+                    break
+        except Exception as exc:  # av.FFmpegError on a damaged tail: decoding will say more
+            log.debug("stopped measuring %s: %s", path.name, exc)
+        return 0.0 if first is None else last - first
+
+
 def _first_frame(container: Any, stream: Any, name: str) -> Any:
     """Decode the first picture; `BadVideo` when there is none."""
     import av
@@ -168,6 +195,8 @@ def probe_video(path: str | Path) -> VideoInfo:
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         fps = float(rate) if rate else 0.0
         duration_s = _stream_duration_s(container, stream)
+        if duration_s <= 0:  # browsers record WebM without a duration: read it off the packets
+            duration_s = _packet_duration_s(path, 6 * DEFAULT_MAX_DURATION_S)
         n_est = int(stream.frames) or round(duration_s * fps)
         w, h = int(first.width), int(first.height)
         if rot in (90, 270):
@@ -285,7 +314,9 @@ def iter_frames(
     """
     path = Path(path)
     info = probe_video(path)
-    check_limits(info, max_duration_s=max_duration_s, max_pixels=max_pixels)
+    # The 4K cap of clips holds whatever a caller passes (e.g. the 50 MP photo limit).
+    check_limits(info, max_duration_s=max_duration_s,
+                 max_pixels=min(max_pixels, DEFAULT_MAX_PIXELS))  # fmt: skip
     sampler = _Sampler(target_fps, info.fps)
     last_t, out, reported = -1.0, 0, -1.0
     with _open(path) as container:

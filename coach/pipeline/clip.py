@@ -26,7 +26,7 @@ from coach.bar.analyze import analyze_bar
 from coach.bar.export import bar_to_json
 from coach.bar.types import BarAnalysis
 from coach.core.angles import angle_traces
-from coach.core.errors import BadInput, BadVideo
+from coach.core.errors import BadInput, NoPersonFound
 from coach.core.keypoints import Keypoints, PersonPose
 from coach.core.settings import Settings
 from coach.core.smoothing import smooth_keypoints
@@ -150,7 +150,7 @@ def analyze_video(
         progress: fraction done in [0, 1].
 
     Raises:
-        BadVideo: the clip can't be used, or nobody was found in it. BadInput: unknown lift,
+        BadVideo: the clip can't be used. NoPersonFound: nobody in it. BadInput: unknown lift,
             or a reference rep of another lift than the clip's.
     """
     path = Path(path)
@@ -159,7 +159,7 @@ def analyze_video(
     times, frames, timings, people = _track_frames(path, estimator, settings, info,
                                                    target_fps, progress)
     if not any(f.present().any() for f in frames):
-        raise BadVideo(f"no lifter was found in any frame of {path.name}: "
+        raise NoPersonFound(f"no lifter was found in any frame of {path.name}: "
                        "film the whole body, well lit")
     t_s = np.asarray(times, dtype=np.float64)
     t0 = time.perf_counter()

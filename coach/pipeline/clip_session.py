@@ -31,6 +31,7 @@ from coach.render.canvas import skeleton_canvas
 from coach.render.draw import draw_arrows, draw_skeleton
 from coach.render.overlay import STATUS_COLORS_BGR, thumbnail_jpeg
 from coach.reps.reference import ReferenceRep, reference_skeleton
+from coach.store.records import FrameDraft, RepDraft, SessionDraft
 from coach.store.store import Store
 
 ACCEPTED_TYPES: tuple[str, ...] = ("mp4", "mov", "webm")
@@ -103,6 +104,8 @@ def analyse_set(
             another lift, or a database failure.
     """
     report = progress or (lambda f, t: None)
+    # The name and the right to save for it are checked before minutes of decoding.
+    store.get_or_create_athlete(athlete or "Video athlete")
     with tempfile.TemporaryDirectory(prefix="liftcoach-video-") as tmp:
         reference: ReferenceRep | None = None
         share = 0.0
@@ -214,32 +217,33 @@ def save_video_session(
     keyframes: dict[int, tuple[KeyFrame, ...]] | None = None,
 ) -> int:  # fmt: skip
     """One "video" session: every analysed frame (smoothed keypoints, 2D angles), each rep
-    (verdict = its feedback) and the per-rep flags on their frames.
+    (verdict = its feedback) and the per-rep flags on their frames, in ONE transaction (a
+    crash part-way leaves no half-saved session).
 
     Raises:
         StorageError: the database refused it.
     """
     lift = analysis.lift.label if analysis.lift.label != "unsure" else None
     ref = analysis.reference.source if analysis.reference is not None else "none"
-    session_id = store.start_session(
-        store.get_or_create_athlete(athlete or "Video athlete"), "video", lift=lift,
-        backend=analysis.backend, notes=f"{name}; reference: {ref}",
-    )  # fmt: skip
-    for v in analysis.reps:  # reps first: each flag below then joins its rep as it is written
-        r = v.rep
-        store.add_rep(session_id, index=r.index, start_s=r.start_s, bottom_s=r.bottom_s,
-                      end_s=r.end_s, verdict=v.feedback())  # fmt: skip
+    reps = tuple(
+        RepDraft(v.rep.index, v.rep.start_s, v.rep.bottom_s, v.rep.end_s, v.feedback())
+        for v in analysis.reps
+    )
     thumbs = _thumbnails(analysis, keyframes or {})
     flags = _frame_flags(analysis)
+    frames = []
     for i, t in enumerate(analysis.t_s):
         kp = analysis.keypoints.frame(i)
-        store.add_frame(
-            session_id, index=i, t_s=float(t), keypoints=kp if kp.present().any() else None,
-            angles_deg={n: float(trace[i]) for n, trace in analysis.traces.items()}, lift=lift,
-            thumbnail_jpeg=thumbs.get(i) if i in flags else None, flags=flags.get(i, []),
-        )  # fmt: skip
-    store.end_session(session_id)
-    return session_id
+        frames.append(FrameDraft(
+            i, float(t), kp if kp.present().any() else None,
+            {n: float(trace[i]) for n, trace in analysis.traces.items()}, lift=lift,
+            thumbnail_jpeg=thumbs.get(i) if i in flags else None, flags=tuple(flags.get(i, ())),
+        ))  # fmt: skip
+    return store.record_session(SessionDraft(
+        store.get_or_create_athlete(athlete or "Video athlete"), "video", lift=lift,
+        backend=analysis.backend, notes=f"{name}; reference: {ref}", frames=tuple(frames),
+        reps=reps,
+    ))  # fmt: skip
 
 
 def _thumbnails(analysis: ClipAnalysis, keyframes: dict[int, tuple[KeyFrame, ...]]) -> dict[

@@ -14,7 +14,7 @@ from pathlib import Path
 from coach.core.angles import compute_angles
 from coach.core.keypoints import Joint, PersonPose
 from coach.core.settings import Settings
-from coach.form.gold import GoldSet, load_gold
+from coach.form.gold import GoldSet, TeamGold, active_team_gold, load_gold
 from coach.form.scoring import NOT_JUDGEABLE, Flag, FormReport, assess_form, report_to_dict
 from coach.form.scoring_json import json_number
 from coach.form.view import ViewEstimate, estimate_view
@@ -61,12 +61,15 @@ def gold_for(lift: str, settings: Settings) -> GoldSet:
     override = gold_override_dir(settings)
     stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in override.glob("*.json"))) \
         if override.is_dir() else ()
-    return _gold_cached(lift, str(override), stamp)
+    return _gold_cached(lift, str(override), stamp, active_team_gold())
 
 
-@lru_cache(maxsize=16)
-def _gold_cached(lift: str, override: str, stamp: tuple[tuple[str, int], ...]) -> GoldSet:
-    return load_gold(lift, override_dir=Path(override))
+@lru_cache(maxsize=64)
+def _gold_cached(
+    lift: str, override: str, stamp: tuple[tuple[str, int], ...], team: TeamGold
+) -> GoldSet:
+    """Keyed by the team gold's row ids: a replaced or reverted view reloads the set."""
+    return load_gold(lift, override_dir=Path(override), overrides=team.documents)
 
 
 def evaluate_form(person: PersonPose, lift: str, settings: Settings) -> FormOutcome:

@@ -8,11 +8,19 @@ from typing import Any
 
 from coach.core.errors import GoldAnnotationError, NoPersonFound
 from coach.core.keypoints import Keypoints
-from coach.form.gold import CRITICAL_JOINTS, gold_from_keypoints, load_gold, save_gold_override
+from coach.form.gold import (
+    CRITICAL_JOINTS,
+    gold_from_keypoints,
+    load_gold,
+    poses_of_document,
+    save_gold_override,
+)
 from coach.form.gold_schema import validate_gold
+from coach.lift.classify import UNSURE
 from coach.media.photo import load_image
 from coach.pose.base import PoseEstimator
 from coach.pose.select import choose_lifter
+from coach.store.gold import TeamGoldStore
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,51 @@ def replace_gold_from_photo(
     # Read it back through the same loader the scorer uses, so what is shown is what counts.
     pose = load_gold(lift, override_dir=override_dir).pose(view, phase)
     return GoldReplacement(path, pose.keypoints)
+
+
+@dataclass(frozen=True)
+class TeamGoldReplacement:
+    """A team gold pose saved in the database: its override row id and how it looks."""
+
+    override_id: int
+    keypoints: Keypoints
+
+
+def replace_team_gold_from_photo(
+    image: bytes, estimator: PoseEstimator, gold: TeamGoldStore, team_id: int, *, lift: str,
+    view: str, phase: str,
+) -> TeamGoldReplacement:  # fmt: skip
+    """Make a gold pose from the coach's reference photo, check it shows `lift`, validate it
+    and store it as the team's gold (shared by every app instance on the database).
+
+    Raises:
+        BadImage, GoldAnnotationError: the photo cannot give a valid gold pose of `lift`.
+        NotAllowed: the viewer does not coach the team.
+    """
+    doc = gold_from_photo(image, estimator, lift=lift, view=view, phase=phase)
+    validate_gold(doc)
+    pose = poses_of_document(doc, source="reference photo")[0]
+    _require_lift(pose.keypoints, lift)
+    override_id = gold.replace(team_id, doc)
+    # Read it back through the loader the scorer uses, so what is shown is what counts.
+    current = [o.document for o in gold.current(team_id, lift)]
+    shown = load_gold(lift, overrides=current).pose(view, phase)
+    return TeamGoldReplacement(override_id, shown.keypoints)
+
+
+# A reference photo the classifier is this sure shows another lift is refused as gold.
+OTHER_LIFT_REFUSAL_CONFIDENCE = 0.6
+
+
+def _require_lift(kp: Keypoints, lift: str) -> None:
+    from coach.lift.classify import classify_lift
+
+    guess = classify_lift(kp)
+    if guess.label not in (lift, UNSURE) and guess.confidence >= OTHER_LIFT_REFUSAL_CONFIDENCE:
+        raise GoldAnnotationError(
+            f"This reference photo looks like a {guess.label} ({guess.confidence:.0%} sure), "
+            f"not a {lift}; use a photo of a good {lift}."
+        )
 
 
 GOLD_PHOTO_MAX_PIXELS = 50_000_000

@@ -15,12 +15,13 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from coach.core.errors import LiftCoachError
+from coach.core.errors import BadInput, LiftCoachError
 from coach.core.settings import Settings
 from coach.pipeline.annotate import annotate
 from coach.pipeline.photo import FrameAnalysis, analysis_to_json, analyze_photo
 from coach.pose.base import PoseEstimator
 from coach.render.overlay import encode_jpeg, thumbnail_jpeg
+from coach.store.records import FrameDraft, SessionDraft
 from coach.store.store import Store
 
 if TYPE_CHECKING:
@@ -106,8 +107,16 @@ def analyse_batch(
     """Analyse photos in upload order and save the analysed ones as one photo session.
 
     Raises:
+        BadInput: more photos than `settings.max_photos_per_batch`.
+        NotAllowed: the viewer may not save for `athlete` (checked before any analysis).
         StorageError: the database refused the session (the analyses are lost with it).
     """
+    if len(files) > settings.max_photos_per_batch:
+        raise BadInput(
+            f"{len(files)} photos at once is more than the {settings.max_photos_per_batch} "
+            "allowed per batch; analyse them in smaller batches"
+        )
+    store.get_or_create_athlete(athlete)  # the name and the right to use it, before any work
     results = []
     for i, (name, data) in enumerate(files):
         if progress is not None:
@@ -146,27 +155,27 @@ def save_session(
     lift: str,
     notes: str = "",
 ) -> int | None:
-    """One photo session: frame i is the i-th analysed photo (t_s = i, i.e. upload order)."""
+    """One photo session, written in one transaction: frame i is the i-th analysed photo
+    (t_s = i, i.e. upload order)."""
     if not results:
         return None
-    athlete_id = store.get_or_create_athlete(athlete)
-    session_id = store.start_session(
-        athlete_id, "photo", lift=None if lift == "auto" else lift, backend=backend, notes=notes
-    )
+    frames = []
     for i, result in enumerate(results):
         assert result.analysis is not None
         form = result.analysis.form
-        store.add_frame(
-            session_id, index=i, t_s=float(i), keypoints=result.analysis.person.keypoints,
-            angles_deg={} if form is None else dict(form.angles_deg),
+        frames.append(FrameDraft(
+            i, float(i), result.analysis.person.keypoints,
+            {} if form is None else dict(form.angles_deg),
             lift=None if form is None else form.lift.label,
             view=None if form is None else form.view.view,
             thumbnail_jpeg=result.thumbnail_jpeg,
-            flags=[] if form is None else [*form.flags, *(
-                f.to_flag() for f in result.analysis.faults if f.flagged)],
-        )  # fmt: skip
-    store.end_session(session_id, lift=_session_lift(results, lift))
-    return session_id
+            flags=() if form is None else (*form.flags, *(
+                f.to_flag() for f in result.analysis.faults if f.flagged)),
+        ))  # fmt: skip
+    return store.record_session(SessionDraft(
+        store.get_or_create_athlete(athlete), "photo", lift=_session_lift(results, lift),
+        backend=backend, notes=notes, frames=tuple(frames),
+    ))  # fmt: skip
 
 
 def save_photo(store: Store, athlete: str, name: str, analysis: FrameAnalysis,

@@ -3,7 +3,8 @@
 SQLite gets WAL journaling and a busy timeout on every connection, and each write transaction
 starts with `BEGIN IMMEDIATE`, so two browser sessions writing at once queue for the write lock
 instead of failing half-way ("database is locked") or corrupting the file. Reads start a plain
-deferred `BEGIN` and so never wait for a writer (WAL gives them a snapshot).
+deferred `BEGIN` and so never wait for a writer (WAL gives them a snapshot). The schema is made
+and upgraded by the Alembic revisions in alembic/versions (`ensure_schema`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,6 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
-    insert,
     inspect,
     select,
     text,
@@ -33,7 +32,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
 from coach.core.errors import StorageError
-from coach.store.models import SCHEMA_VERSION, Base, SchemaVersionRow
+from coach.store.models import SCHEMA_VERSION, SchemaVersionRow
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +40,9 @@ BUSY_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 10
 READ_OPTION = "liftcoach_read"  # execution option: this transaction only reads
 _PG_SCHEMA_LOCK = 0x4C696674  # advisory lock key ("Lift") held while creating tables
+ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
+# schema_version -> the Alembic revision that made it, for databases older than Alembic here.
+_FIRST_RELEASE_REVISIONS = {1: "0001", 2: "0002"}
 _URL_EXAMPLE = "sqlite:///data/liftcoach.sqlite3 or postgresql+psycopg://user:pass@host/db"
 
 
@@ -143,7 +145,11 @@ def _first_line(exc: object) -> str:
 
 
 def ensure_schema(engine: Engine) -> int:
-    """Create the tables in an empty database, or check the stored schema version.
+    """Create or upgrade the schema with Alembic, in place, under one lock and one transaction.
+
+    An empty database gets every revision; a first-release database (schema_version 1, no
+    alembic_version table) is stamped as revision 0001 and upgraded; a database already at the
+    head is left alone.
 
     Returns:
         The schema version of the database (== SCHEMA_VERSION).
@@ -157,24 +163,44 @@ def ensure_schema(engine: Engine) -> int:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
         found = _stored_version(conn)
-        if found is None:
-            Base.metadata.create_all(conn)
-            conn.execute(
-                insert(SchemaVersionRow).values(
-                    version=SCHEMA_VERSION, applied_at=datetime.now(UTC)
-                )
+        if found is not None and found > SCHEMA_VERSION:
+            raise StorageError(
+                f"this database was written by a newer LiftCoach (schema {found}); upgrade "
+                f"LiftCoach (this one understands schema {SCHEMA_VERSION})"
             )
-            log.info("created LiftCoach schema %d in %s", SCHEMA_VERSION, where)
-            return SCHEMA_VERSION
-    if found > SCHEMA_VERSION:
+        _migrate(conn, found)
+        now = _stored_version(conn)
+    if now != SCHEMA_VERSION:
+        raise StorageError(f"database schema {now} is not {SCHEMA_VERSION} after migrating")
+    return SCHEMA_VERSION
+
+
+def _migrate(conn: Connection, found: int | None) -> None:
+    """Bring the database to Alembic's head revision on this connection's transaction."""
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from alembic import command
+
+    config = Config()
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.attributes["connection"] = conn
+    scripts = ScriptDirectory.from_config(config)
+    current = MigrationContext.configure(conn).get_current_revision()
+    if current is None and found is not None:
+        # Made by the first release, which wrote schema_version but had no Alembic.
+        command.stamp(config, _FIRST_RELEASE_REVISIONS[found])
+        current = _FIRST_RELEASE_REVISIONS[found]
+    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
         raise StorageError(
-            f"this database was written by a newer LiftCoach (schema {found}); upgrade LiftCoach "
-            f"(this one understands schema {SCHEMA_VERSION})"
+            f"this database was migrated by a newer LiftCoach (revision {current}); upgrade "
+            "LiftCoach"
         )
-    if found < SCHEMA_VERSION:
-        # No older schema exists yet; migrations from `found` go here when one does.
-        raise StorageError(f"database schema {found} is older than {SCHEMA_VERSION}: no migration")
-    return found
+    if current != scripts.get_current_head():
+        log.info("migrating the session database from %s to %s", current or "empty",
+                 scripts.get_current_head())  # fmt: skip
+        command.upgrade(config, "head")
 
 
 def _stored_version(conn: Connection) -> int | None:

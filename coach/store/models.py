@@ -1,8 +1,10 @@
 """SQLAlchemy 2 tables of the session store (typed declarative models).
 
-Bump `SCHEMA_VERSION` whenever a table or column changes, and add the migration beside
-`ensure_schema` in `coach/store/engine.py`: a database stamped with a newer version than the
-code's is refused, so an old LiftCoach never writes rows a newer one cannot read.
+Bump `SCHEMA_VERSION` whenever a table or column changes and add an Alembic revision under
+alembic/versions/ that also records the new version in `schema_version`: a database stamped
+with a newer version than the code's is refused, so an old LiftCoach never writes rows a newer
+one cannot read. Version 1 is the first release's schema (no accounts); 2 adds users, teams,
+memberships, gold overrides and the audit log.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 NAME_LEN = 200
 LABEL_LEN = 64
 
@@ -155,3 +157,82 @@ class VerdictRow(Base):
     accepted: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UserRow(Base):
+    """An account: built-in (password hash) or from an identity provider (oidc_subject)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('athlete', 'coach', 'admin')", name="ck_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(LABEL_LEN), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(NAME_LEN), unique=True)
+    # The athlete row that holds this person's own sessions (athletes always have one).
+    athlete_id: Mapped[int | None] = mapped_column(
+        ForeignKey("athletes.id", ondelete="SET NULL"), unique=True
+    )
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TeamRow(Base):
+    """A coach's team; athletes may belong to several teams."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MembershipRow(Base):
+    """One person on one team, as its coach or as one of its athletes."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("role IN ('athlete', 'coach')", name="ck_membership_role"),
+    )
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GoldOverrideRow(Base):
+    """A team's replacement gold pose for one lift x view x phase; the newest unreverted wins."""
+
+    __tablename__ = "gold_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), index=True
+    )
+    lift: Mapped[str] = mapped_column(String(LABEL_LEN))
+    view: Mapped[str] = mapped_column(String(LABEL_LEN))
+    phase: Mapped[str] = mapped_column(String(LABEL_LEN))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)  # one-annotation COCO gold doc
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reverted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Who did what to accounts, teams, gold and verdicts, and failed sign-ins."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(LABEL_LEN), index=True)
+    target: Mapped[str] = mapped_column(String(NAME_LEN), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

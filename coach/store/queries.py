@@ -10,17 +10,20 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
+from coach.auth.viewer import Viewer
 from coach.core.errors import StorageError
 from coach.core.flags import Flag, Verdict
 from coach.store.codec import angles_from_json, keypoints_from_json, nan_if_none
 from coach.store.models import AthleteRow, FlagRow, FrameRow, RepRow, SessionRow, VerdictRow
 from coach.store.records import FrameRecord, RepRecord, SessionDetail, SessionKind, SessionSummary
+from coach.store.visibility import athlete_filter
 
 
 def session_summaries(
-    orm: OrmSession, *, athlete: str | None, since: datetime | None, until: datetime | None
-) -> list[SessionSummary]:
-    """Sessions newest first, filtered by exact athlete name and [since, until) start time."""
+    orm: OrmSession, viewer: Viewer, *, athlete: str | None, since: datetime | None,
+    until: datetime | None,
+) -> list[SessionSummary]:  # fmt: skip
+    """Sessions `viewer` may see, newest first, by exact athlete name and [since, until)."""
     frame_count = (
         select(func.count(FrameRow.id)).where(FrameRow.session_id == SessionRow.id)
     ).scalar_subquery()
@@ -32,6 +35,9 @@ def session_summaries(
         .join(AthleteRow, AthleteRow.id == SessionRow.athlete_id)
         .order_by(SessionRow.started_at.desc(), SessionRow.id.desc())
     )
+    allowed = athlete_filter(viewer, SessionRow.athlete_id)
+    if allowed is not None:
+        stmt = stmt.where(allowed)
     if athlete is not None:
         stmt = stmt.where(AthleteRow.name == athlete.strip())
     if since is not None:
@@ -54,17 +60,20 @@ def session_summaries(
     ]
 
 
-def session_detail(orm: OrmSession, session_id: int) -> SessionDetail:
-    """Everything recorded for one session.
+def session_detail(orm: OrmSession, viewer: Viewer, session_id: int) -> SessionDetail:
+    """Everything recorded for one session `viewer` may see.
 
     Raises:
-        StorageError: there is no session with that id.
+        StorageError: there is no session with that id that `viewer` may see (the same message
+            either way, so ids of other people's sessions cannot be probed).
     """
-    found = orm.execute(
+    stmt = (
         select(SessionRow, AthleteRow.name)
         .join(AthleteRow, AthleteRow.id == SessionRow.athlete_id)
         .where(SessionRow.id == session_id)
-    ).one_or_none()
+    )
+    allowed = athlete_filter(viewer, SessionRow.athlete_id)
+    found = orm.execute(stmt if allowed is None else stmt.where(allowed)).one_or_none()
     if found is None:
         raise StorageError(f"no session with id {session_id}")
     row, athlete = found.tuple()
@@ -145,3 +154,10 @@ def _flags_by_frame(
             )
         )
     return out
+
+
+def athlete_names(orm: OrmSession, viewer: Viewer) -> list[tuple[int, str]]:
+    """(id, name) of every athlete `viewer` may see, by name."""
+    stmt = select(AthleteRow.id, AthleteRow.name).order_by(AthleteRow.name)
+    allowed = athlete_filter(viewer, AthleteRow.id)
+    return [(i, n) for i, n in orm.execute(stmt if allowed is None else stmt.where(allowed))]

@@ -100,3 +100,41 @@ class SessionDetail:
     def flags(self) -> tuple[Flag, ...]:
         """Every flag of the session, in frame order."""
         return tuple(flag for frame in self.frames for flag in frame.flags)
+
+
+@dataclass(frozen=True)
+class FrameDraft:
+    """One frame to write with `Store.record_session` (same meaning as `Store.add_frame`)."""
+
+    index: int
+    t_s: float
+    keypoints: Keypoints | None
+    angles_deg: Mapping[str, float]
+    lift: str | None = None
+    view: str | None = None
+    thumbnail_jpeg: bytes | None = None
+    flags: tuple[Flag, ...] = ()
+
+
+@dataclass(frozen=True)
+class RepDraft:
+    """One rep to write with `Store.record_session` (same meaning as `Store.add_rep`)."""
+
+    index: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    verdict: str = ""
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    """A finished session, written whole by `Store.record_session` in one transaction."""
+
+    athlete_id: int
+    kind: SessionKind
+    lift: str | None = None
+    backend: str | None = None
+    notes: str = ""
+    frames: tuple[FrameDraft, ...] = ()
+    reps: tuple[RepDraft, ...] = ()

@@ -1,5 +1,10 @@
 """`Store`: the session database behind the dashboard, the CLI and live streams.
 
+A `Store` is bound to one `Viewer` (`Store.open(url, viewer=...)`, `store.as_viewer(other)`):
+every read and write below filters by what that viewer may see (`coach.store.visibility`), so a
+page holding a store cannot forget to filter. A session another viewer owns reads as "no
+session with id N", exactly like one that does not exist.
+
 Every call is its own short transaction, committed before it returns, so rows are kept as they
 arrive: a dropped stream or a crashed tab loses nothing already written, and a failed write
 raises `StorageError` without touching what was committed before it. A `Store` is safe to share
@@ -20,6 +25,8 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
+from coach.auth.names import shown
+from coach.auth.viewer import NotAllowed, Role, Viewer
 from coach.core.errors import BadInput, StorageError
 from coach.core.flags import Flag
 from coach.core.keypoints import Keypoints
@@ -35,7 +42,8 @@ from coach.store.models import (
     SessionRow,
     VerdictRow,
 )
-from coach.store.records import SESSION_KINDS, SessionDetail, SessionSummary
+from coach.store.records import SESSION_KINDS, SessionDetail, SessionDraft, SessionSummary
+from coach.store.visibility import athlete_filter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,20 +54,31 @@ T = TypeVar("T")
 
 
 class Store:
-    """The session database. Open it with `Store.open(url)`; close it with `close()` or `with`."""
+    """The session database for one viewer: `Store.open(url, viewer=...)`; `close()` or `with`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, viewer: Viewer) -> None:
         """Wrap an Engine whose schema is already checked; use `Store.open` instead."""
         self._engine = engine
         self._read_engine = engine.execution_options(**{READ_OPTION: True})
+        self._viewer = viewer
+
+    @property
+    def viewer(self) -> Viewer:
+        """Who this store reads and writes for."""
+        return self._viewer
+
+    def as_viewer(self, viewer: Viewer) -> Store:
+        """The same database (same connection pool), read and written for `viewer`."""
+        return Store(self._engine, viewer)
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, *, viewer: Viewer) -> Store:
         """Open (and on first use create) the database at a SQLAlchemy URL.
 
         Args:
             url: e.g. `Settings.resolved_database_url`: `sqlite:////abs/path/liftcoach.sqlite3`
                 (its folder is created) or `postgresql+psycopg://user:pass@host/db`.
+            viewer: who the store reads and writes for (`Viewer.operator()` for the CLI).
 
         Raises:
             StorageError: a bad URL, an unreachable server, a file that is not a database, or a
@@ -71,7 +90,7 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine)
+        return cls(engine, viewer)
 
     @property
     def url(self) -> str:
@@ -90,6 +109,18 @@ class Store:
         tb: TracebackType | None,
     ) -> None:  # fmt: skip
         self.close()
+
+    @contextmanager
+    def write(self, action: str) -> Iterator[OrmSession]:
+        """One write transaction for the store's sibling modules (accounts, gold)."""
+        with self._write(action) as orm:
+            yield orm
+
+    @contextmanager
+    def read(self, action: str) -> Iterator[OrmSession]:
+        """One read-only transaction for the store's sibling modules (accounts, gold)."""
+        with self._read(action) as orm:
+            yield orm
 
     @contextmanager
     def _write(self, action: str) -> Iterator[OrmSession]:
@@ -116,15 +147,21 @@ class Store:
     def get_or_create_athlete(self, name: str) -> int:
         """Id of the athlete with this name (surrounding spaces ignored), created if new.
 
+        Athletes may name only themselves, coaches only the athletes on their teams; only an
+        admin (or the CLI operator) creates athletes by name.
+
         Raises:
             BadInput: an empty or over-long name (`check_athlete_name`).
+            NotAllowed: the viewer may not save sessions for that athlete.
             StorageError: a failed write.
         """
         clean = check_athlete_name(name)
 
         def attempt() -> int:
-            with self._write(f"save athlete {clean!r}") as orm:
+            with self._write(f"save athlete {shown(clean)}") as orm:
                 found = orm.scalar(select(AthleteRow.id).where(AthleteRow.name == clean))
+                if not self._viewer.is_admin:
+                    return self._own_athlete(orm, found, clean)
                 if found is not None:
                     return found
                 row = AthleteRow(name=clean, created_at=_now())
@@ -147,8 +184,7 @@ class Store:
         if kind not in SESSION_KINDS:
             raise StorageError(f"unknown session kind {kind!r}; expected one of {SESSION_KINDS}")
         with self._write(f"start a {kind} session") as orm:
-            if orm.get(AthleteRow, athlete_id) is None:
-                raise StorageError(f"no athlete with id {athlete_id}")
+            self._require_athlete(orm, athlete_id)
             row = SessionRow(
                 athlete_id=athlete_id, kind=kind, started_at=_now(), lift=lift,
                 backend=backend, notes=notes,
@@ -157,6 +193,21 @@ class Store:
             orm.flush()
             session_id = row.id
         return session_id
+
+    def record_session(self, draft: SessionDraft) -> int:
+        """Write a whole finished session (session, reps, frames, flags) in ONE transaction.
+
+        A crash or a refused row part-way leaves nothing behind, so no half-saved session is
+        ever listed. Used for photo batches and video clips; live streams write row by row.
+
+        Raises:
+            NotAllowed / StorageError: as `start_session`, `add_rep` and `add_frame`.
+        """
+        from coach.store.session_write import write_draft
+
+        with self._write(f"save a {draft.kind} session") as orm:
+            self._require_athlete(orm, draft.athlete_id)
+            return write_draft(orm, draft, _now())
 
     def add_frame(
         self, session_id: int, *, index: int, t_s: float, keypoints: Keypoints | None,
@@ -181,7 +232,7 @@ class Store:
         _check_thumbnail(thumbnail_jpeg)
         points, angles = keypoints_to_json(keypoints), angles_to_json(angles_deg)
         with self._write(f"save frame {index} of session {session_id}") as orm:
-            _require_session(orm, session_id)
+            self._require_session(orm, session_id)
             row = FrameRow(
                 session_id=session_id, frame_index=index, t_s=float(t_s), keypoints=points,
                 angles_deg=angles, lift=lift, view=view, thumbnail_jpeg=thumbnail_jpeg,
@@ -213,7 +264,7 @@ class Store:
                 f"a rep needs start_s <= bottom_s <= end_s, got {start_s}, {bottom_s}, {end_s}"
             )
         with self._write(f"save rep {index} of session {session_id}") as orm:
-            _require_session(orm, session_id)
+            self._require_session(orm, session_id)
             row = RepRow(
                 session_id=session_id, rep_index=index, start_s=start_s, bottom_s=bottom_s,
                 end_s=end_s, verdict=verdict,
@@ -241,7 +292,7 @@ class Store:
             StorageError: an unknown session or a failed write.
         """
         with self._write(f"end session {session_id}") as orm:
-            row = _require_session(orm, session_id)
+            row = self._require_session(orm, session_id)
             if row.ended_at is None:
                 row.ended_at = _now()
             if lift is not None:
@@ -253,12 +304,15 @@ class Store:
         """Set (or replace) the coach's verdict on a flag.
 
         Raises:
-            StorageError: an unknown flag or a failed write.
+            NotAllowed: the viewer is not a coach (or admin).
+            StorageError: an unknown flag (or one the coach may not see) or a failed write.
         """
+        self._viewer.require(Role.COACH, to="review flags")
 
         def attempt() -> None:
             with self._write(f"save the verdict on flag {flag_id}") as orm:
-                if orm.get(FlagRow, flag_id) is None:
+                flag = orm.get(FlagRow, flag_id)
+                if flag is None or not self._may_see_session(orm, flag.session_id):
                     raise StorageError(f"no flag with id {flag_id}")
                 row = orm.scalar(select(VerdictRow).where(VerdictRow.flag_id == flag_id))
                 if row is None:
@@ -267,6 +321,38 @@ class Store:
                 row.accepted, row.note, row.decided_at = bool(accepted), note, _now()
 
         self._retry_on_clash(attempt)
+
+    # -- what the viewer may touch -----------------------------------------------------------
+
+    def _may_see_athlete(self, orm: OrmSession, athlete_id: int) -> bool:
+        stmt = select(AthleteRow.id).where(AthleteRow.id == athlete_id)
+        allowed = athlete_filter(self._viewer, AthleteRow.id)
+        return orm.scalar(stmt if allowed is None else stmt.where(allowed)) is not None
+
+    def _may_see_session(self, orm: OrmSession, session_id: int) -> bool:
+        stmt = select(SessionRow.id).where(SessionRow.id == session_id)
+        allowed = athlete_filter(self._viewer, SessionRow.athlete_id)
+        return orm.scalar(stmt if allowed is None else stmt.where(allowed)) is not None
+
+    def _require_athlete(self, orm: OrmSession, athlete_id: int) -> None:
+        if not self._may_see_athlete(orm, athlete_id):
+            raise StorageError(f"no athlete with id {athlete_id}")
+
+    def _require_session(self, orm: OrmSession, session_id: int) -> SessionRow:
+        row = orm.get(SessionRow, session_id)
+        if row is None or not self._may_see_session(orm, session_id):
+            raise StorageError(f"no session with id {session_id}")
+        return row
+
+    def _own_athlete(self, orm: OrmSession, found: int | None, name: str) -> int:
+        """An athlete or coach naming an athlete: theirs to name, or NotAllowed."""
+        if found is not None and self._may_see_athlete(orm, found):
+            return found
+        if self._viewer.is_athlete:
+            raise NotAllowed(f"you can save sessions only under your own name, not {shown(name)}")
+        raise NotAllowed(
+            f"{shown(name)} is not an athlete on your team; invite them on the Accounts page"
+        )
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -281,7 +367,14 @@ class Store:
         """
         since_at, until_at = _as_utc(since), _as_utc(until)
         with self._read("list sessions") as orm:
-            return queries.session_summaries(orm, athlete=athlete, since=since_at, until=until_at)
+            return queries.session_summaries(
+                orm, self._viewer, athlete=athlete, since=since_at, until=until_at
+            )
+
+    def athletes(self) -> list[tuple[int, str]]:
+        """(id, name) of every athlete this viewer may see, by name."""
+        with self._read("list athletes") as orm:
+            return queries.athlete_names(orm, self._viewer)
 
     def load_session(self, session_id: int) -> SessionDetail:
         """Frames in index order with their flags and current verdicts, and reps.
@@ -290,12 +383,18 @@ class Store:
             StorageError: an unknown session or a failed read.
         """
         with self._read(f"load session {session_id}") as orm:
-            return queries.session_detail(orm, session_id)
+            return queries.session_detail(orm, self._viewer, session_id)
 
     def thumbnail(self, frame_id: int) -> bytes | None:
         """The JPEG thumbnail of a frame, or None when it has none or does not exist."""
         with self._read(f"load the thumbnail of frame {frame_id}") as orm:
-            return orm.scalar(select(FrameRow.thumbnail_jpeg).where(FrameRow.id == frame_id))
+            stmt = (
+                select(FrameRow.thumbnail_jpeg)
+                .join(SessionRow, SessionRow.id == FrameRow.session_id)
+                .where(FrameRow.id == frame_id)
+            )
+            allowed = athlete_filter(self._viewer, SessionRow.athlete_id)
+            return orm.scalar(stmt if allowed is None else stmt.where(allowed))
 
     def frames_frame(self, session_id: int) -> pd.DataFrame:
         """One row per frame; columns as documented in `coach.store.export`."""
@@ -332,11 +431,6 @@ def _as_utc(moment: datetime | date | None) -> datetime | None:
     return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
 
 
-def _require_session(orm: OrmSession, session_id: int) -> SessionRow:
-    row = orm.get(SessionRow, session_id)
-    if row is None:
-        raise StorageError(f"no session with id {session_id}")
-    return row
 
 
 def _require_finite(**values_s: float) -> None:

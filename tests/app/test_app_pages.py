@@ -13,6 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from coach.auth.viewer import Viewer
 from coach.core.flags import Flag
 from coach.store.store import Store
 from tests.squat_replay import squat_person, write_squat_replay
@@ -29,6 +30,10 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LIFTCOACH_BACKEND", "replay")
     monkeypatch.setenv("LIFTCOACH_REPLAY", str(replay))
     monkeypatch.setenv("LIFTCOACH_DATA", str(tmp_path / "data"))
+    # These tests are about the pages, not sign-in (tests/app/test_auth_pages.py): one lifter
+    # on this computer, as `LIFTCOACH_SINGLE_USER=1 make run` gives.
+    monkeypatch.setenv("LIFTCOACH_SINGLE_USER", "1")
+    monkeypatch.setattr(st, "get_option", _loopback_address(st.get_option))
     for var in ("DATABASE_URL", "LIFTCOACH_CONFIG", "LIFTCOACH_ICE_SERVERS"):
         monkeypatch.delenv(var, raising=False)
     st.cache_resource.clear()
@@ -36,8 +41,14 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     st.cache_resource.clear()
 
 
+def _loopback_address(get_option: Any) -> Any:
+    """config.get_option, but server.address is 127.0.0.1 (`make run` binds it so)."""
+    return lambda key: "127.0.0.1" if key == "server.address" else get_option(key)
+
+
 def _store(app_env: Path) -> Store:
-    return Store.open(f"sqlite:///{(app_env / 'data' / 'liftcoach.sqlite3').resolve()}")
+    url = f"sqlite:///{(app_env / 'data' / 'liftcoach.sqlite3').resolve()}"
+    return Store.open(url, viewer=Viewer.operator())
 
 
 def _page(name: str) -> AppTest:
@@ -83,7 +94,7 @@ def test_photo_page_analyses_uploads_and_saves_a_session(app_env: Path) -> None:
     assert not at.exception
     batch = at.session_state[state.PHOTO_BATCH]
     assert [r.error is None for r in batch.results] == [True, False, True]
-    assert any("broken.jpg" in e.value for e in at.error), "a bad upload must show st.error"
+    assert any(r"broken\.jpg" in e.value for e in at.error), "a bad upload must show st.error"
     assert at.tabs and len(at.tabs) == 3
     # Real content: the flags table and the per-view vote table of the first photo.
     flags = _table_with(at, "reason")
@@ -96,6 +107,20 @@ def test_photo_page_analyses_uploads_and_saves_a_session(app_env: Path) -> None:
     sessions = _store(app_env).list_sessions(athlete="Ada")
     assert len(sessions) == 1 and sessions[0].kind == "photo" and sessions[0].frame_count == 2
     assert f"session #{sessions[0].id}" in _texts(at)
+    # The uploader is emptied once the batch is saved: pressing again saves nothing new.
+    assert at.button[0].disabled
+    assert len(_store(app_env).list_sessions(athlete="Ada")) == 1
+
+
+def test_photo_page_refuses_a_long_name_before_any_analysis(app_env: Path) -> None:
+    at = _page("photo.py").run()
+    at.text_input(key="photo.athlete").input("![t](http://127.0.0.1:9/t.png)" * 400)
+    at.file_uploader(key=state.PHOTO_UPLOADS).set_value([("a.jpg", _jpeg(), "image/jpeg")])
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception and state.PHOTO_BATCH not in at.session_state
+    assert len(at.error) == 1 and "1 to 200 characters" in at.error[0].value
+    assert len(at.error[0].value) < 200  # a short prefix, not the whole name
 
 
 def test_photo_page_explains_missing_inputs(app_env: Path) -> None:
@@ -199,8 +224,27 @@ def test_sessions_page_without_sessions(app_env: Path) -> None:
     assert "No sessions yet" in _texts(at)
 
 
+def _coach_of_a_team(app_env: Path) -> Viewer:
+    """A team "Red" with coach "cat" in the app's database; the coach's viewer."""
+    from coach.store.accounts import Accounts
+
+    with _store(app_env) as root:
+        accounts = Accounts(root)
+        accounts.create_first_admin("root", "a long passphrase")
+        team = accounts.create_team("Red")
+        accounts.create_user("cat", "a long passphrase", "coach", team_id=team)
+        viewer = accounts.authenticate("cat", "a long passphrase")
+    assert viewer is not None
+    return viewer
+
+
 def test_gold_page_draws_each_view_and_replaces_one(app_env: Path) -> None:
-    at = _page("gold.py").run()
+    from coach.store.gold import TeamGoldStore
+
+    coach = _coach_of_a_team(app_env)
+    at = _page("gold.py")
+    at.session_state[state.AUTH_VIEWER] = coach
+    at.run()
     assert not at.exception
     assert [h.value for h in at.subheader] == ["front", "left", "right"]
     assert len(at.get("image")) == 3, "one skeleton drawing per view"
@@ -208,24 +252,43 @@ def test_gold_page_draws_each_view_and_replaces_one(app_env: Path) -> None:
     at.file_uploader[0].set_value(("ref.jpg", _jpeg(), "image/jpeg"))
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    saved = sorted(p.name for p in (app_env / "data" / "gold").glob("*.json"))
-    assert saved == ["squat_front_standing.json"], saved
     assert any("Saved the new squat front gold" in s.value for s in at.success)
+    assert not any("/" in s.value for s in at.success), "no server path in the message"
+    assert not (app_env / "data" / "gold").exists(), "team gold lives in the database"
+    with _store(app_env) as root:
+        gold = TeamGoldStore(root.as_viewer(coach))
+        (override,) = gold.current(coach.coached_team_ids[0], "squat")
+        assert (override.view, override.phase, override.set_by) == ("front", "standing", "cat")
+    at.run()
+    at.button(key="gold.revert").click().run()
+    with _store(app_env) as root:
+        assert TeamGoldStore(root.as_viewer(coach)).current(coach.coached_team_ids[0]) == []
+
+
+def test_gold_page_is_read_only_without_a_team(app_env: Path) -> None:
+    at = _page("gold.py").run()  # single-user mode: the operator is on no team
+    assert not at.exception and not at.file_uploader
+    assert "Only a team's coach" in at.info[0].value
 
 
 def test_gold_page_refuses_a_photo_without_a_person(
     app_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from coach.store.gold import TeamGoldStore
+
     empty = app_env / "empty.json"
     empty.write_text('{"frames": [{"persons": []}]}')
     monkeypatch.setenv("LIFTCOACH_REPLAY", str(empty))
-    at = _page("gold.py").run()
+    coach = _coach_of_a_team(app_env)
+    at = _page("gold.py")
+    at.session_state[state.AUTH_VIEWER] = coach
+    at.run()
     at.file_uploader[0].set_value(("ref.jpg", _jpeg(), "image/jpeg"))
     at.button[0].click().run()
     assert not at.exception
     assert at.error and "cannot be used as gold" in at.error[0].value
-    gold_dir = app_env / "data" / "gold"
-    assert not gold_dir.exists() or not any(gold_dir.iterdir())
+    with _store(app_env) as root:
+        assert TeamGoldStore(root.as_viewer(coach)).history(coach.coached_team_ids[0]) == []
 
 
 # --- Video page ----------------------------------------------------------------------------------

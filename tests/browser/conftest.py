@@ -33,7 +33,10 @@ def _require_browser() -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
     _require_browser()
     data = tmp_path_factory.mktemp("liftcoach-data")
-    with streamlit_server(data, env={"LIFTCOACH_BACKEND": "mediapipe"}) as srv:
+    # One lifter at home (the server listens on 127.0.0.1): these tests are about the pages;
+    # tests/browser/test_browser_accounts.py runs its own server with sign-in.
+    env = {"LIFTCOACH_BACKEND": "mediapipe", "LIFTCOACH_SINGLE_USER": "1"}
+    with streamlit_server(data, env=env) as srv:
         yield srv
 
 

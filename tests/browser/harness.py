@@ -261,9 +261,10 @@ def read_live_metrics(page: Any) -> dict[str, float]:
 
 def live_session_frames(database_url: str, athlete: str) -> tuple[int | None, int, int]:
     """(session id, frames stored, frames with keypoints) of the athlete's newest live session."""
+    from coach.auth.viewer import Viewer
     from coach.store.store import Store
 
-    store = Store.open(database_url)
+    store = Store.open(database_url, viewer=Viewer.operator())
     try:
         live = [s for s in store.list_sessions(athlete=athlete) if s.kind == "live"]
         if not live:
@@ -282,10 +283,11 @@ def wait_for_live_frames(
     Polls the cheap session list (a COUNT), not the frames, so the test process steals as
     little CPU as possible from the server it is measuring.
     """
+    from coach.auth.viewer import Viewer
     from coach.store.store import Store
 
     deadline = time.monotonic() + timeout_s
-    store = Store.open(database_url)
+    store = Store.open(database_url, viewer=Viewer.operator())
     try:
         while time.monotonic() < deadline:
             live = [s for s in store.list_sessions(athlete=athlete) if s.kind == "live"]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from coach.auth.viewer import Viewer
 from coach.store.export import BASE_COLUMNS, KEYPOINT_COLUMNS
 from coach.store.store import Store
 from tests.browser.harness import (
@@ -66,7 +67,7 @@ def test_live_page_records_the_fake_camera(page: Any, server: StreamlitServer) -
     assert metrics["frames"] >= LIVE_FRAMES, metrics
     assert metrics["with_skeleton"] >= 0.8 * metrics["frames"], metrics
     stop_live(page)
-    store = Store.open(server.database_url)
+    store = Store.open(server.database_url, viewer=Viewer.operator())
     try:
         deadline = time.monotonic() + 30
         while store.load_session(session_id).ended_at is None and time.monotonic() < deadline:
@@ -85,7 +86,7 @@ def _ensure_a_session(server: StreamlitServer) -> None:
         return
     from coach.core.keypoints import Keypoints
 
-    store = Store.open(server.database_url)
+    store = Store.open(server.database_url, viewer=Viewer.operator())
     try:
         sid = store.start_session(store.get_or_create_athlete("Lu"), "live", backend="seeded")
         for i in range(10):

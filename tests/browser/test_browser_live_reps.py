@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from coach.auth.viewer import Viewer
 from coach.store.store import Store
 from tests.browser.harness import (
     StreamlitServer,
@@ -87,7 +88,7 @@ def test_live_page_counts_the_squats_of_a_clip(squat_camera: Any, server: Stream
     page.set_default_timeout(60_000)
     start_live(page, server.url, "Rex", lift="squat")
     t_start = time.monotonic()
-    store = Store.open(server.database_url)
+    store = Store.open(server.database_url, viewer=Viewer.operator())
     try:
         detail, deadline = None, t_start + STOP_AT_S + 40
         while time.monotonic() < deadline:

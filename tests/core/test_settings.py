@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from coach.core.errors import SettingsError
@@ -73,3 +75,26 @@ def test_plate_diameter_defaults_to_standard_plates_and_is_checked() -> None:
             load_settings({"LIFTCOACH_PLATE_MM": bad})
     with pytest.raises(SettingsError, match="plate_diameter_mm"):
         Settings().with_overrides(plate_diameter_mm="big")
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [("LIFTCOACH_MAX_PIXELS", "-1"), ("LIFTCOACH_MAX_PIXELS", "0"), ("LIFTCOACH_MIN_SCORE", "nan"),
+     ("LIFTCOACH_MIN_SCORE", "1.5"), ("LIFTCOACH_INFER_SIDE", "inf"),
+     ("LIFTCOACH_MAX_PHOTOS", "0"), ("LIFTCOACH_SINGLE_USER", "maybe")],
+)  # fmt: skip
+def test_bad_numbers_are_blamed_on_their_variable(var: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=var):
+        load_settings({var: value})
+
+
+def test_a_bad_toml_value_names_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "liftcoach.toml"
+    config.write_text("max_image_pixels = -5\n")
+    with pytest.raises(SettingsError, match=r"'max_image_pixels' \(in .*liftcoach.toml\)"):
+        load_settings({"LIFTCOACH_CONFIG": str(config)})
+
+
+def test_single_user_mode_is_off_unless_asked() -> None:
+    assert load_settings({}).single_user is False
+    assert load_settings({"LIFTCOACH_SINGLE_USER": "1"}).single_user is True

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from coach.auth.viewer import Viewer
 from coach.core.keypoints import Joint, Keypoints
 from coach.core.settings import Settings
 from coach.live.analyzer import LiveAnalyzer
@@ -35,7 +36,7 @@ J = Joint
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    s = Store.open(f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    s = Store.open(f"sqlite:///{tmp_path / 'live.sqlite3'}", viewer=Viewer.operator())
     yield s
     s.close()
 

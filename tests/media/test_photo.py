@@ -8,6 +8,7 @@ import struct
 import zlib
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageFile
@@ -321,3 +322,14 @@ def test_bad_scale_rejected(scale: float) -> None:
     kp = Keypoints.single(np.zeros((17, 2)))
     with pytest.raises(ValueError, match="scale"):
         keypoints_to_original(kp, scale)
+
+
+def test_a_truncated_jpeg_with_an_end_marker_appended_is_refused() -> None:
+    rng = np.random.default_rng(0)
+    img = cv2.GaussianBlur((rng.random((480, 640, 3)) * 255).astype(np.uint8), (9, 9), 3)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    whole = buf.tobytes()
+    assert load_image(whole).bgr.shape == (480, 640, 3)
+    with pytest.raises(BadImage, match="truncated"):
+        load_image(whole[: len(whole) // 2] + b"\xff\xd9")

@@ -196,3 +196,32 @@ def test_no_decodable_pictures(fixtures: Path, tmp_path: Path) -> None:
     path = tmp_path / "zeroed.mp4"
     path.write_bytes(bytes(data))
     assert "cannot be decoded" in _refusal(path)
+
+
+def _ffmpeg_clip(out: Path, size: str, rate: int, seconds: float) -> Path:
+    """A grey WebM written to a pipe, so (like a browser recording) it states no duration."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg not installed")
+    cmd = ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi",
+           "-i", f"color=c=gray:s={size}:r={rate}:d={seconds}", "-c:v", "libvpx", "-b:v", "20k",
+           "-deadline", "realtime", "-cpu-used", "8", "-f", "webm", "pipe:1"]  # fmt: skip
+    with out.open("wb") as fh:
+        subprocess.run(cmd, stdout=fh, check=True, timeout=300)
+    return out
+
+
+def test_a_long_clip_without_a_stated_duration_is_refused_within_seconds(tmp_path: Path) -> None:
+    import time
+
+    clip = _ffmpeg_clip(tmp_path / "twenty-minutes.webm", "64x64", 2, 1200)
+    started = time.perf_counter()
+    with pytest.raises(BadVideo, match=r"1200 s long; the limit is 600 s"):
+        next(iter_frames(clip))
+    assert time.perf_counter() - started < 5.0
+    assert probe_video(clip).duration_s > 600
+
+
+def test_the_4k_cap_applies_to_clips_whatever_limit_is_passed(tmp_path: Path) -> None:
+    clip = _ffmpeg_clip(tmp_path / "eight-k.webm", "7680x4320", 1, 1)
+    with pytest.raises(BadVideo, match="4K"):
+        next(iter_frames(clip, max_pixels=50_000_000))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from coach.auth.viewer import Viewer
 from coach.core.flags import Flag
 from coach.core.keypoints import Keypoints
 from coach.store.export import BASE_COLUMNS
@@ -18,7 +19,7 @@ from coach.store.store import Store
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    s = Store.open(f"sqlite:///{tmp_path / 'reps.sqlite3'}")
+    s = Store.open(f"sqlite:///{tmp_path / 'reps.sqlite3'}", viewer=Viewer.operator())
     yield s
     s.close()
 

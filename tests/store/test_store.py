@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -27,120 +25,23 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
+from coach.auth.viewer import Viewer
 from coach.core.errors import BadInput, StorageError
 from coach.core.flags import Flag
 from coach.core.keypoints import Joint, Keypoints
 from coach.store.engine import open_engine
 from coach.store.export import BASE_COLUMNS, FLAG_COLUMNS, KEYPOINT_COLUMNS
-from coach.store.models import SCHEMA_VERSION, Base, SchemaVersionRow
+from coach.store.models import SCHEMA_VERSION, SchemaVersionRow
 from coach.store.store import Store
-from tests.skips import skip_or_fail
 
 REPO = Path(__file__).resolve().parents[2]
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60 + b"\xff\xd9"
 KNEES = {Joint.LEFT_KNEE: (101.25, 202.5), Joint.RIGHT_KNEE: (140.0, 203.75)}
 
 
-# -- PostgreSQL: a throwaway cluster, or LIFTCOACH_TEST_DATABASE_URL --------------------------
-
-
-def _pg_bindir() -> Path | None:
-    """Newest Debian PostgreSQL server binaries, e.g. /usr/lib/postgresql/15/bin."""
-    found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
-    found.sort(key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
-    return found[-1] if found else None
-
-
-def _as_server_user(cmd: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run its tools as `postgres` when we are root."""
-    if os.geteuid() != 0:
-        return cmd
-    return ["runuser", "-u", "postgres", "--", *cmd]
-
-
-def _run(cmd: list[str], what: str, log: Path | None = None) -> None:
-    done = subprocess.run(_as_server_user(cmd), capture_output=True, text=True, timeout=60)
-    if done.returncode != 0:
-        detail = log.read_text() if log is not None and log.exists() else ""
-        pytest.fail(f"{what} failed ({done.returncode}): {done.stdout}{done.stderr}{detail}")
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL URL for the whole test session; skips when no server can be had."""
-    if os.environ.get("LIFTCOACH_TEST_DATABASE_URL"):
-        yield os.environ["LIFTCOACH_TEST_DATABASE_URL"]
-        return
-    bindir = _pg_bindir()
-    if bindir is None:
-        skip_or_fail(
-            "PostgreSQL server not installed (no /usr/lib/postgresql/*/bin/initdb): "
-            "apt-get install postgresql, or set LIFTCOACH_TEST_DATABASE_URL"
-        )
-    if os.geteuid() == 0 and (shutil.which("runuser") is None or _no_postgres_user()):
-        skip_or_fail("running as root needs `runuser` and a `postgres` user to start PostgreSQL")
-    # A short folder: unix socket paths are limited to about 107 bytes.
-    root = Path(tempfile.mkdtemp(prefix="lcpg-", dir="/tmp" if Path("/tmp").is_dir() else None))
-    try:
-        yield _start_cluster(bindir, root)
-    finally:
-        subprocess.run(
-            _as_server_user([str(bindir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate",
-                             "-w", "stop"]),
-            capture_output=True, timeout=60, check=False,
-        )  # fmt: skip
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _no_postgres_user() -> bool:
-    import pwd
-
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        return True
-    return False
-
-
-def _start_cluster(bindir: Path, root: Path) -> str:
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    root.chmod(0o755)  # the socket must be reachable by the (root) test process
-    data, log = root / "data", root / "server.log"
-    _run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-          "-E", "UTF8", "--no-sync"], "initdb")  # fmt: skip
-    options = f"-k {root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-    _run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w",
-          "-t", "60", "start"], "pg_ctl start", log)  # fmt: skip
-    return f"postgresql+psycopg://postgres@/postgres?host={root}"
-
-
-def _drop_liftcoach_tables(url: str) -> None:
-    engine = open_engine(url)
-    try:
-        Base.metadata.drop_all(engine)
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ]
-)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty LiftCoach database: SQLite in tmp_path, or the PostgreSQL one emptied."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'data' / 'liftcoach.sqlite3'}"
-    url: str = request.getfixturevalue("postgres_url")
-    _drop_liftcoach_tables(url)
-    return url
-
-
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
-    with Store.open(db_url) as opened:
+    with Store.open(db_url, viewer=Viewer.operator()) as opened:
         yield opened
 
 
@@ -334,20 +235,20 @@ def test_export_json_round_trips(store: Store) -> None:
 
 
 def test_newer_schema_is_refused(db_url: str) -> None:
-    Store.open(db_url).close()
+    Store.open(db_url, viewer=Viewer.operator()).close()
     engine = open_engine(db_url)
     with engine.begin() as conn:
         conn.execute(insert(SchemaVersionRow).values(
             version=SCHEMA_VERSION + 1, applied_at=datetime.now(UTC)))  # fmt: skip
     engine.dispose()
     with pytest.raises(StorageError, match=rf"newer LiftCoach \(schema {SCHEMA_VERSION + 1}\)"):
-        Store.open(db_url)
+        Store.open(db_url, viewer=Viewer.operator())
 
 
 def test_reopening_keeps_the_data(db_url: str) -> None:
-    with Store.open(db_url) as store:
+    with Store.open(db_url, viewer=Viewer.operator()) as store:
         sid = _session(store)
-    with Store.open(db_url) as again:
+    with Store.open(db_url, viewer=Viewer.operator()) as again:
         assert [s.id for s in again.list_sessions()] == [sid]
 
 
@@ -362,19 +263,21 @@ def test_reopening_keeps_the_data(db_url: str) -> None:
 )
 def test_bad_url_is_a_storage_error(url: str, message: str) -> None:
     with pytest.raises(StorageError, match=message) as caught:
-        Store.open(url)
+        Store.open(url, viewer=Viewer.operator())
     assert "s3cret" not in str(caught.value)
 
 
 def test_sqlite_folder_is_created_and_bad_files_refused(tmp_path: Path) -> None:
-    with Store.open(f"sqlite:///{tmp_path / 'a' / 'b' / 'liftcoach.sqlite3'}"):
+    deep = f"sqlite:///{tmp_path / 'a' / 'b' / 'liftcoach.sqlite3'}"
+    with Store.open(deep, viewer=Viewer.operator()):
         assert (tmp_path / "a" / "b" / "liftcoach.sqlite3").is_file()
     (tmp_path / "junk.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(StorageError, match="could not open"):
-        Store.open(f"sqlite:///{tmp_path / 'junk.sqlite3'}")
+        Store.open(f"sqlite:///{tmp_path / 'junk.sqlite3'}", viewer=Viewer.operator())
     (tmp_path / "file").write_text("x")
     with pytest.raises(StorageError, match="cannot create the data folder"):
-        Store.open(f"sqlite:///{tmp_path / 'file' / 'sub' / 'db.sqlite3'}")
+        Store.open(f"sqlite:///{tmp_path / 'file' / 'sub' / 'db.sqlite3'}",
+                   viewer=Viewer.operator())
 
 
 def test_bad_values_are_refused(store: Store) -> None:
@@ -422,9 +325,10 @@ def test_a_failed_write_keeps_what_was_recorded(store: Store) -> None:
 N_FRAMES = 50
 WRITER = f"""
 import sys
+from coach.auth.viewer import Viewer
 from coach.store.store import Store
 url, own, shared, worker = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-with Store.open(url) as store:
+with Store.open(url, viewer=Viewer.operator()) as store:
     for i in range({N_FRAMES}):
         store.add_frame(own, index=i, t_s=i / 30, keypoints=None, angles_deg={{"knee": i}})
         store.add_frame(shared, index=worker * 1000 + i, t_s=i / 30, keypoints=None,
@@ -471,7 +375,7 @@ def test_concurrent_writers_lose_nothing(store: Store, db_url: str) -> None:
 
 def test_sqlite_uses_wal_and_readers_do_not_wait_for_writers(tmp_path: Path) -> None:
     path = tmp_path / "liftcoach.sqlite3"
-    with Store.open(f"sqlite:///{path}") as store:
+    with Store.open(f"sqlite:///{path}", viewer=Viewer.operator()) as store:
         sid = _session(store)
         other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
