@@ -114,7 +114,7 @@ def _require_complete_jpeg(stream: IO[bytes]) -> None:
     libjpeg (under both OpenCV and Pillow) only warns about such data and pads the rest of the
     picture with grey, which gives a wrong lift and false flags. FFmpeg's JPEG decoder with
     error detection set to "explode" fails on it instead; it costs about one more decode
-    (NOTES-safe-to-host.md has the timing).
+    (docs/safe-to-host.md has the timing).
 
     Raises:
         BadImage: the data is damaged or cut short.
