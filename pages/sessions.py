@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
+from coach.bar.export import reps_csv_from_json
 from coach.core.errors import LiftCoachError
 from ui import charts, loaders, state, tables
 from ui.text import plain
@@ -80,6 +81,17 @@ else:
 if detail.reps:
     st.subheader("Reps")
     st.dataframe(tables.session_reps_table(detail), hide_index=True, key="sessions.reps")
+
+if detail.bar is not None:
+    bar = detail.bar["bar"]
+    st.subheader("Bar path and speed")
+    st.caption(f"Bar speeds: {bar['label']}. Scale from {bar['plate_diameter_mm']:.0f} mm "
+               "plates; \"wrists\" means the bar was not seen and the hands stand in.")
+    st.plotly_chart(charts.bar_path(**detail.bar["chart"]), key="sessions.bar")
+    st.dataframe(tables.bar_reps_table(bar), hide_index=True, key="sessions.bar_reps")
+    st.download_button("Download bar speeds CSV", reps_csv_from_json(bar),
+                       f"liftcoach-session-{detail.id}-bar.csv", "text/csv",
+                       key="sessions.bar_csv")
 
 st.subheader("Flags")
 flags = tables.session_flags_table(detail, thumbnails)

@@ -167,3 +167,14 @@ def rep_faults_table(rows: Sequence[tuple[int, str, str, float]]) -> pd.DataFram
     return pd.DataFrame([{"rep": r, "fault": name, "measured": words, "confidence": round(c, 2)}
                          for r, name, words, c in rows],
                         columns=["rep", "fault", "measured", "confidence"])  # fmt: skip
+
+
+def bar_reps_table(bar: Mapping[str, Any]) -> pd.DataFrame:
+    """A saved session's bar, one row per rep (`coach.bar.export.bar_to_json`)."""
+    columns = ["rep", "source", "drift (cm)", "range (cm)", "mean speed (m/s)",
+               "peak speed (m/s)", "note"]  # fmt: skip
+    rows = [{"rep": r["index"], "source": r["source"], "drift (cm)": r["drift_cm"],
+             "range (cm)": r["range_cm"], "mean speed (m/s)": r["mean_velocity_m_s"],
+             "peak speed (m/s)": r["peak_velocity_m_s"], "note": r["note"]}
+            for r in bar["reps"]]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)

@@ -119,3 +119,18 @@ def bar_chart_inputs(bar: BarAnalysis) -> dict[str, Any]:
                        "x": [_num((float(v) - x0) * k, 2) for v in xs],
                        "y": [_num((y0 - float(v)) * k, 2) for v in ys]})  # fmt: skip
     return {"series": series, "unit": unit, "label": bar.label}
+
+
+def bar_document(bar: BarAnalysis) -> dict[str, Any]:
+    """What a saved session keeps of its bar: the JSON (`bar_to_json`) and the chart series
+    (`bar_chart_inputs`), so the Sessions page redraws it without the clip."""
+    return {"bar": bar_to_json(bar), "chart": bar_chart_inputs(bar)}
+
+
+def reps_csv_from_json(doc: dict[str, Any]) -> str:
+    """`bar_reps_csv` rebuilt from a saved `bar_to_json` document."""
+    rows = [{"rep": r["index"], **{c: r.get(c) for c in REP_COLUMNS if c != "rep"}}
+            for r in doc["reps"]]  # fmt: skip
+    scale = "none" if doc["px_per_cm"] is None else f"{doc['px_per_cm']:.3f} px/cm"
+    head = f"# bar speeds {doc['label']}; plate {doc['plate_diameter_mm']:.0f} mm; scale {scale}\n"
+    return head + _csv(REP_COLUMNS, rows)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from coach.bar.export import bar_document
 from coach.core.flags import Flag
 from coach.core.keypoints import Joint, Keypoints
 from coach.core.settings import Settings
@@ -217,8 +218,8 @@ def save_video_session(
     keyframes: dict[int, tuple[KeyFrame, ...]] | None = None,
 ) -> int:  # fmt: skip
     """One "video" session: every analysed frame (smoothed keypoints, 2D angles), each rep
-    (verdict = its feedback) and the per-rep flags on their frames, in ONE transaction (a
-    crash part-way leaves no half-saved session).
+    (verdict = its feedback), the per-rep flags on their frames, and the bar's path and speeds,
+    in ONE transaction (a crash part-way leaves no half-saved session).
 
     Raises:
         StorageError: the database refused it.
@@ -242,7 +243,7 @@ def save_video_session(
     return store.record_session(SessionDraft(
         store.get_or_create_athlete(athlete or "Video athlete"), "video", lift=lift,
         backend=analysis.backend, notes=f"{name}; reference: {ref}", frames=tuple(frames),
-        reps=reps,
+        reps=reps, bar=None if analysis.bar is None else bar_document(analysis.bar),
     ))  # fmt: skip
 
 

@@ -127,7 +127,8 @@ def json_document(detail: SessionDetail) -> dict[str, Any]:
     athlete {id, name}, frames [{id, index, t_s, lift, view, has_thumbnail, keypoints (17
     [x_px, y_px, score] or null), angles_deg, flag_ids}], reps [{id, index, start_s, bottom_s,
     end_s, verdict}], flags [{id, frame_index, rep_index, joint, reason, confidence, verdict
-    {accepted, note, decided_at} or null}]. Times of day are ISO 8601 UTC strings.
+    {accepted, note, decided_at} or null}], bar (`coach.bar.export.bar_to_json` of a video
+    session with a bar, else null). Times of day are ISO 8601 UTC strings.
     """
     return {
         "schema_version": SCHEMA_VERSION,
@@ -144,6 +145,7 @@ def json_document(detail: SessionDetail) -> dict[str, Any]:
             for r in detail.reps
         ],
         "flags": [_flag_json(flag) for flag in detail.flags],
+        "bar": None if detail.bar is None else detail.bar.get("bar"),
     }  # fmt: skip
 
 

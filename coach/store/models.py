@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 NAME_LEN = 200
 LABEL_LEN = 64
 
@@ -204,6 +204,18 @@ class MembershipRow(Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SessionBarRow(Base):
+    """A video session's bar: path and per-rep speeds (`coach.bar.export.bar_to_json`) and the
+    chart series the Sessions page draws (`bar_chart_inputs`), as one JSON document."""
+
+    __tablename__ = "session_bars"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class GoldOverrideRow(Base):

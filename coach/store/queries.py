@@ -14,7 +14,15 @@ from coach.auth.viewer import Viewer
 from coach.core.errors import StorageError
 from coach.core.flags import Flag, Verdict
 from coach.store.codec import angles_from_json, keypoints_from_json, nan_if_none
-from coach.store.models import AthleteRow, FlagRow, FrameRow, RepRow, SessionRow, VerdictRow
+from coach.store.models import (
+    AthleteRow,
+    FlagRow,
+    FrameRow,
+    RepRow,
+    SessionBarRow,
+    SessionRow,
+    VerdictRow,
+)
 from coach.store.records import FrameRecord, RepRecord, SessionDetail, SessionKind, SessionSummary
 from coach.store.visibility import athlete_filter
 
@@ -90,6 +98,8 @@ def session_detail(orm: OrmSession, viewer: Viewer, session_id: int) -> SessionD
         notes=row.notes,
         frames=_frames(orm, session_id, {rep.id: rep.index for rep in reps}),
         reps=reps,
+        bar=orm.scalar(select(SessionBarRow.document).where(
+            SessionBarRow.session_id == session_id)),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from coach.core.flags import Flag
 from coach.core.keypoints import Keypoints
@@ -95,6 +95,7 @@ class SessionDetail:
     notes: str
     frames: tuple[FrameRecord, ...] = ()
     reps: tuple[RepRecord, ...] = field(default=())
+    bar: Mapping[str, Any] | None = None  # {"bar": bar_to_json, "chart": bar_chart_inputs}
 
     @property
     def flags(self) -> tuple[Flag, ...]:
@@ -138,3 +139,4 @@ class SessionDraft:
     notes: str = ""
     frames: tuple[FrameDraft, ...] = ()
     reps: tuple[RepDraft, ...] = ()
+    bar: Mapping[str, Any] | None = None  # see `SessionDetail.bar`

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coach.core.errors import StorageError
 from coach.store.codec import angles_to_json, finite_or_none, keypoints_to_json
-from coach.store.models import FlagRow, FrameRow, RepRow, SessionRow
+from coach.store.models import FlagRow, FrameRow, RepRow, SessionBarRow, SessionRow
 from coach.store.records import SESSION_KINDS, FrameDraft, RepDraft, SessionDraft
 
 
@@ -56,6 +56,8 @@ def write_draft(orm: OrmSession, draft: SessionDraft, now: datetime) -> int:
     ]  # fmt: skip
     if flags:
         orm.execute(insert(FlagRow), flags)
+    if draft.bar is not None:
+        orm.add(SessionBarRow(session_id=session.id, document=dict(draft.bar)))
     return session.id
 
 

@@ -423,3 +423,26 @@ def test_live_speech_says_each_new_rep_and_its_top_cue() -> None:
     assert utterance(snap(2, "sit deeper: hip crease below the knee"), spoken) == (
         "2. sit deeper: hip crease below the knee")
     assert utterance(snap(2, "sit deeper: hip crease below the knee"), spoken) is None
+
+
+def test_sessions_page_shows_the_bar_to_the_coach(app_env: Path) -> None:
+    from coach.store.records import FrameDraft, SessionDraft
+
+    store = _store(app_env)
+    athlete = store.get_or_create_athlete("Di")
+    bar = {"bar": {"label": "for training use; not validated against a transducer",
+                   "plate_diameter_mm": 450.0, "px_per_cm": 2.1,
+                   "reps": [{"index": 1, "source": "plate", "drift_cm": 3.1, "range_cm": 52.0,
+                             "mean_velocity_m_s": 0.61, "peak_velocity_m_s": 0.95,
+                             "note": ""}]},
+           "chart": {"series": [{"name": "rep 1 (plate)", "x": [0.0, 1.0], "y": [0.0, 50.0]}],
+                     "unit": "cm", "label": "for training use"}}  # fmt: skip
+    frames = tuple(FrameDraft(i, i / 10, None, {"left_knee": 150.0}) for i in range(3))
+    store.record_session(SessionDraft(athlete, "video", lift="deadlift", frames=frames, bar=bar))
+    at = _page("sessions.py").run()
+    assert not at.exception
+    speeds = _table_with(at, "mean speed (m/s)")
+    assert speeds.loc[0, "mean speed (m/s)"] == 0.61 and speeds.loc[0, "source"] == "plate"
+    assert any("not validated against a transducer" in c.value for c in at.caption)
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Download bar speeds CSV" in labels

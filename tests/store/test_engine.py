@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tarfile
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_a_first_release_database_upgrades_in_place(db_url: str, tmp_path: Path)
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             assert {"users", "teams", "memberships", "gold_overrides", "audit"} <= tables
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
             assert conn.scalar(text("SELECT max(version) FROM schema_version")) == SCHEMA_VERSION
     finally:
         engine.dispose()
@@ -79,7 +80,7 @@ def test_the_first_release_refuses_the_upgraded_database(db_url: str, tmp_path: 
     Store.open(db_url, viewer=Viewer.operator()).close()
     done = subprocess.run([sys.executable, "-c", OLD_WRITER, db_url], cwd=old,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert done.returncode != 0 and "newer LiftCoach (schema 2)" in done.stderr
+    assert done.returncode != 0 and f"newer LiftCoach (schema {SCHEMA_VERSION})" in done.stderr
 
 
 def test_an_unknown_revision_is_refused(db_url: str) -> None:
@@ -154,3 +155,19 @@ def test_a_server_killed_mid_save_leaves_no_session(db_url: str) -> None:
         proc.wait(timeout=30)
     with Store.open(db_url, viewer=Viewer.operator()) as store:
         assert store.list_sessions() == []  # neither a complete-looking nor a half session
+
+
+def test_a_video_session_keeps_its_bar(db_url: str) -> None:
+    bar = {"bar": {"label": "for training use; not validated against a transducer",
+                   "plate_diameter_mm": 450.0, "px_per_cm": 2.1,
+                   "reps": [{"index": 1, "source": "plate", "mean_velocity_m_s": 0.61}]},
+           "chart": {"series": [{"name": "rep 1 (plate)", "x": [0.0, 1.0], "y": [0.0, 50.0]}],
+                     "unit": "cm", "label": "for training use"}}  # fmt: skip
+    with Store.open(db_url, viewer=Viewer.operator()) as store:
+        ada = store.get_or_create_athlete("Ada")
+        with_bar = store.record_session(replace(_draft(ada), bar=bar))
+        without = store.record_session(_draft(ada))
+        assert store.load_session(with_bar).bar == bar
+        assert store.load_session(without).bar is None
+        assert store.export_json(with_bar)["bar"] == bar["bar"]
+        assert store.export_json(without)["bar"] is None
