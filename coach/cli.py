@@ -181,7 +181,7 @@ def _athlete(name: str | None) -> str | None:
     """The --save name, checked before any analysis so a bad one costs nothing."""
     if name is None:
         return None
-    from coach.store.store import check_athlete_name
+    from coach.store.checks import check_athlete_name
 
     return check_athlete_name(name)
 

@@ -177,14 +177,8 @@ def analyze_video(
     dtw_traces = comparison_traces(kp, traces)
     if prediction.label != UNSURE:
         ref = _resolve_reference(reference, prediction.label)
-        reps = reps_from_angles(traces, prediction.label, fps=fps, t_s=t_s)
-        tops = reps_frames(reps, key_angle_trace(traces, prediction.label))
-        verdicts = tuple(
-            _rep_verdict(r, kp, dtw_traces, f, prediction.label, ref, settings, traces,
-                         rep_frames(kp, prediction.label, r.start_frame, r.bottom_frame,
-                                    r.end_frame, fps), feet_trusted_for(estimator.name))
-            for r, f in zip(reps, tops, strict=True)
-        )
+        verdicts = _rep_verdicts(kp, traces, dtw_traces, t_s, fps, prediction.label, ref,
+                                 settings, feet_trusted_for(estimator.name))  # fmt: skip
     timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
     bar = analyze_bar(path, kp, t_s, [v.rep for v in verdicts], settings, width_px=info.width_px,
                       fps=fps, target_fps=target_fps)  # fmt: skip
@@ -194,6 +188,22 @@ def analyze_video(
     return ClipAnalysis(estimator.name, info, t_s, kp, prediction, traces, verdicts,
                         {k: round(v, 1) for k, v in timings.items()}, len(frames) / total_s,
                         ref, dtw_traces, people, bar)
+
+
+def _rep_verdicts(
+    kp: Keypoints, traces: dict[str, NDArray[np.float64]],
+    dtw_traces: dict[str, NDArray[np.float64]], t_s: NDArray[np.float64], fps: float, lift: str,
+    ref: ReferenceRep, settings: Settings, feet_trusted: bool,
+) -> tuple[RepVerdict, ...]:  # fmt: skip
+    """Count the reps on the 2D angles and judge each one."""
+    reps = reps_from_angles(traces, lift, fps=fps, t_s=t_s)
+    tops = reps_frames(reps, key_angle_trace(traces, lift))
+    return tuple(
+        _rep_verdict(r, kp, dtw_traces, f, lift, ref, settings, traces,
+                     rep_frames(kp, lift, r.start_frame, r.bottom_frame, r.end_frame, fps),
+                     feet_trusted)
+        for r, f in zip(reps, tops, strict=True)
+    )
 
 
 def _resolve_reference(

@@ -21,14 +21,14 @@ def check_draft(draft: SessionDraft) -> None:
     """
     import math
 
-    from coach.store.store import _check_thumbnail
+    from coach.store.checks import check_thumbnail
 
     if draft.kind not in SESSION_KINDS:
         raise StorageError(f"unknown session kind {draft.kind!r}; expected one of {SESSION_KINDS}")
     for f in draft.frames:
         if not math.isfinite(f.t_s):
             raise StorageError(f"t_s must be a finite number of seconds, got {f.t_s}")
-        _check_thumbnail(f.thumbnail_jpeg)
+        check_thumbnail(f.thumbnail_jpeg)
     for r in draft.reps:
         times = (r.start_s, r.bottom_s, r.end_s)
         if not all(math.isfinite(t) for t in times) or not r.start_s <= r.bottom_s <= r.end_s:

@@ -14,12 +14,11 @@ the same database.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,14 +26,17 @@ from sqlalchemy.orm import Session as OrmSession
 
 from coach.auth.names import shown
 from coach.auth.viewer import NotAllowed, Role, Viewer
-from coach.core.errors import BadInput, StorageError
+from coach.core.errors import StorageError
 from coach.core.flags import Flag
 from coach.core.keypoints import Keypoints
-from coach.store import export, queries, rep_export
+from coach.store.checks import (
+    check_athlete_name,
+    check_thumbnail,
+    require_finite,
+)
 from coach.store.codec import angles_to_json, finite_or_none, keypoints_to_json
 from coach.store.engine import READ_OPTION, ensure_schema, open_engine, redact, translate_errors
 from coach.store.models import (
-    NAME_LEN,
     AthleteRow,
     FlagRow,
     FrameRow,
@@ -42,18 +44,17 @@ from coach.store.models import (
     SessionRow,
     VerdictRow,
 )
-from coach.store.records import SESSION_KINDS, SessionDetail, SessionDraft, SessionSummary
+from coach.store.reads import StoreReads
+from coach.store.records import SESSION_KINDS, SessionDraft
 from coach.store.visibility import athlete_filter
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
-MAX_THUMBNAIL_BYTES = 256 * 1024
-_JPEG_MAGIC = b"\xff\xd8\xff"
 T = TypeVar("T")
 
 
-class Store:
+class Store(StoreReads):
     """The session database for one viewer: `Store.open(url, viewer=...)`; `close()` or `with`."""
 
     def __init__(self, engine: Engine, viewer: Viewer) -> None:
@@ -228,8 +229,8 @@ class Store:
         Raises:
             StorageError: bad values, an unknown session, a repeated index, or a failed write.
         """
-        _require_finite(t_s=t_s)
-        _check_thumbnail(thumbnail_jpeg)
+        require_finite(t_s=t_s)
+        check_thumbnail(thumbnail_jpeg)
         points, angles = keypoints_to_json(keypoints), angles_to_json(angles_deg)
         with self._write(f"save frame {index} of session {session_id}") as orm:
             self._require_session(orm, session_id)
@@ -258,7 +259,7 @@ class Store:
         Raises:
             StorageError: non-finite or unordered times, an unknown session, a repeated index.
         """
-        _require_finite(start_s=start_s, bottom_s=bottom_s, end_s=end_s)
+        require_finite(start_s=start_s, bottom_s=bottom_s, end_s=end_s)
         if not start_s <= bottom_s <= end_s:
             raise StorageError(
                 f"a rep needs start_s <= bottom_s <= end_s, got {start_s}, {bottom_s}, {end_s}"
@@ -354,101 +355,18 @@ class Store:
             f"{shown(name)} is not an athlete on your team; invite them on the Accounts page"
         )
 
-    # -- reads ----------------------------------------------------------------------------
-
-    def list_sessions(
-        self, *, athlete: str | None = None, since: datetime | date | None = None,
-        until: datetime | date | None = None,
-    ) -> list[SessionSummary]:  # fmt: skip
-        """Sessions newest first; `athlete` is an exact name, [since, until) bounds the start.
-
-        Naive datetimes are taken as UTC; a `date` means 00:00 UTC that day, so pass
-        `until=last_day + timedelta(days=1)` to include the whole last day.
-        """
-        since_at, until_at = _as_utc(since), _as_utc(until)
-        with self._read("list sessions") as orm:
-            return queries.session_summaries(
-                orm, self._viewer, athlete=athlete, since=since_at, until=until_at
-            )
-
-    def athletes(self) -> list[tuple[int, str]]:
-        """(id, name) of every athlete this viewer may see, by name."""
-        with self._read("list athletes") as orm:
-            return queries.athlete_names(orm, self._viewer)
-
-    def load_session(self, session_id: int) -> SessionDetail:
-        """Frames in index order with their flags and current verdicts, and reps.
-
-        Raises:
-            StorageError: an unknown session or a failed read.
-        """
-        with self._read(f"load session {session_id}") as orm:
-            return queries.session_detail(orm, self._viewer, session_id)
-
-    def thumbnail(self, frame_id: int) -> bytes | None:
-        """The JPEG thumbnail of a frame, or None when it has none or does not exist."""
-        with self._read(f"load the thumbnail of frame {frame_id}") as orm:
-            stmt = (
-                select(FrameRow.thumbnail_jpeg)
-                .join(SessionRow, SessionRow.id == FrameRow.session_id)
-                .where(FrameRow.id == frame_id)
-            )
-            allowed = athlete_filter(self._viewer, SessionRow.athlete_id)
-            return orm.scalar(stmt if allowed is None else stmt.where(allowed))
-
-    def frames_frame(self, session_id: int) -> pd.DataFrame:
-        """One row per frame; columns as documented in `coach.store.export`."""
-        return export.frames_dataframe(self.load_session(session_id))
-
-    def export_csv(self, session_id: int) -> bytes:
-        """UTF-8 CSV: the frames table plus flag columns (see `coach.store.export`)."""
-        return export.csv_bytes(self.load_session(session_id))
-
-    def export_json(self, session_id: int) -> dict[str, Any]:
-        """A JSON-ready dict of the whole session (see `coach.store.export`)."""
-        return export.json_document(self.load_session(session_id))
-
-    def reps_frame(self, session_id: int) -> pd.DataFrame:
-        """One row per rep with its flags (see `coach.store.rep_export`)."""
-        return rep_export.reps_dataframe(self.load_session(session_id))
-
-    def export_reps_csv(self, session_id: int) -> bytes:
-        """UTF-8 CSV, one row per rep with its flags (see `coach.store.rep_export`)."""
-        return rep_export.reps_csv_bytes(self.load_session(session_id))
-
-    def export_reps_json(self, session_id: int) -> dict[str, Any]:
-        """A JSON-ready dict of the session's reps and their flags (`coach.store.rep_export`)."""
-        return rep_export.reps_json(self.load_session(session_id))
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _as_utc(moment: datetime | date | None) -> datetime | None:
-    if moment is None or isinstance(moment, datetime):
-        return moment
-    return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
 
 
 
 
-def _require_finite(**values_s: float) -> None:
-    for name, value in values_s.items():
-        if not math.isfinite(value):
-            raise StorageError(f"{name} must be a finite number of seconds, got {value}")
 
 
-def _check_thumbnail(jpeg: bytes | None) -> None:
-    if jpeg is None:
-        return
-    if not jpeg.startswith(_JPEG_MAGIC):
-        raise StorageError("a thumbnail must be JPEG bytes")
-    if len(jpeg) > MAX_THUMBNAIL_BYTES:
-        raise StorageError(
-            f"a thumbnail must be at most {MAX_THUMBNAIL_BYTES // 1024} KiB, got "
-            f"{len(jpeg) // 1024} KiB; shrink it before storing"
-        )
 
 
 def _flag_row(session_id: int, frame_id: int, rep_id: int | None, flag: Flag) -> FlagRow:
@@ -458,16 +376,3 @@ def _flag_row(session_id: int, frame_id: int, rep_id: int | None, flag: Flag) ->
     )  # fmt: skip
 
 
-def check_athlete_name(name: str) -> str:
-    """The name without surrounding spaces, checked before any work is done on it.
-
-    Raises:
-        BadInput: empty or longer than NAME_LEN; the message quotes at most a short prefix.
-    """
-    clean = name.strip()
-    if not clean or len(clean) > NAME_LEN:
-        shown = clean[:24] + ("..." if len(clean) > 24 else "")
-        raise BadInput(
-            f"an athlete name needs 1 to {NAME_LEN} characters; got {len(clean)} ({shown!r})"
-        )
-    return clean
