@@ -8,6 +8,9 @@ PIP := $(PY) -m pip --disable-pip-version-check
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 PORT ?= 8501
+# Localhost by default: a host that serves others sets ADDRESS=0.0.0.0 behind its TLS proxy
+# (README "Sign-in and roles"); the Docker image and compose files do so themselves.
+ADDRESS ?= 127.0.0.1
 
 .PHONY: install install-dev run test lint typecheck layers bench clean
 
@@ -30,7 +33,7 @@ install-dev: $(DEV)
 
 run: install
 	mkdir -p $${LIFTCOACH_DATA:-data}
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 lint: install-dev
 	$(PY) -m ruff check .
