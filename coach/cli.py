@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     video = sub.add_parser("analyze-video", help="analyse a clip of a set")
     video.add_argument("clip", type=Path)
     _common_options(video)
+    video.add_argument("--click", help="X,Y pixel on the lifter in the first frame "
+                       "(default: the largest person near the centre)")
     video.add_argument("--fps", type=float, default=15.0,
                        help="analyse at this frame rate (default 15; 0 = every source frame)")
     return parser
@@ -161,11 +163,12 @@ def _analyze_video(args: argparse.Namespace, settings: Settings) -> int:
     if not args.clip.is_file():
         raise BadInput(f"clip not found: {args.clip}")
     target_fps = _parse_fps(args.fps)
+    click = _parse_click(args.click)
     athlete = _athlete(args.save)
     estimator = create_estimator(settings.backend, settings, video=True)
     try:
         result = analyze_video(args.clip, estimator, settings, lift=args.lift,
-                               target_fps=target_fps)
+                               target_fps=target_fps, click_xy=click)
     finally:
         _close(estimator)
     doc = video_to_json(result)

@@ -119,12 +119,13 @@ class ClipAnalysis:
 def _track_frames(
     path: Path, estimator: PoseEstimator, settings: Settings, info: VideoInfo,
     target_fps: float | None, progress: Callable[[float], None] | None,
+    click_xy: tuple[float, float] | None = None,
 ) -> tuple[list[float], list[Keypoints], dict[str, float], ClipPeople]:
     """Pose per frame, keeping one lifter for the whole clip (coach/pipeline/clip_tracking.py:
     everyone is tracked; frames without the lifter are missing, never someone else)."""
     frames = iter_frames(path, target_fps=target_fps, max_side_px=ANALYSIS_MAX_SIDE_PX,
                          max_pixels=settings.max_image_pixels, progress=progress)
-    return track_lifter(frames, estimator, settings, info.width_px)
+    return track_lifter(frames, estimator, settings, info.width_px, click_xy)
 
 
 def analyze_video(
@@ -136,6 +137,7 @@ def analyze_video(
     target_fps: float | None = DEFAULT_ANALYSIS_FPS,
     reference: ReferenceRep | Mapping[str, NDArray[np.float64]] | None = None,
     progress: Callable[[float], None] | None = None,
+    click_xy: tuple[float, float] | None = None,
 ) -> ClipAnalysis:
     """Analyse a clip of a set.
 
@@ -148,6 +150,8 @@ def analyze_video(
             from `reference_from_clip`); None = the shipped gold of the clip's lift. A plain
             {name: (M,) degrees} mapping replaces only the gold's DTW traces.
         progress: fraction done in [0, 1].
+        click_xy: a point on the lifter in the clip's first frame (original pixels); None =
+            the largest person near the centre.
 
     Raises:
         BadVideo: the clip can't be used. NoPersonFound: nobody in it. BadInput: unknown lift,
@@ -157,7 +161,7 @@ def analyze_video(
     t_start = time.perf_counter()
     info = probe_video(path)
     times, frames, timings, people = _track_frames(path, estimator, settings, info,
-                                                   target_fps, progress)
+                                                   target_fps, progress, click_xy)
     if not any(f.present().any() for f in frames):
         raise NoPersonFound(f"no lifter was found in any frame of {path.name}: "
                        "film the whole body, well lit")

@@ -56,12 +56,12 @@ def track_lifter(
     Args:
         frames: decoded frames in order (possibly downscaled; see `width_px`).
         width_px: the clip's original width, to map keypoints back to original pixels.
-        click_xy: a point on the lifter in the first frame, in the analysed frames' pixels.
+        click_xy: a point on the lifter in the first frame, in the clip's original pixels.
 
     Returns:
         (times s, the lifter's keypoints per frame in original px, {"decode", "pose"} ms, people).
     """
-    keeper = LifterKeeper(click_xy=click_xy)
+    keeper = LifterKeeper()
     times: list[float] = []
     out: list[Keypoints] = []
     ms = {"decode": 0.0, "pose": 0.0}
@@ -72,6 +72,8 @@ def track_lifter(
     for index, frame in enumerate(frames):
         t1 = time.perf_counter()
         scale = frame.bgr.shape[1] / width_px
+        if index == 0 and click_xy is not None:  # the click is in original pixels
+            keeper.click_xy = (click_xy[0] * scale, click_xy[1] * scale)
         try:
             result = analyze_frame(frame.bgr, estimator, settings, keeper=keeper,
                                    frame_index=index)

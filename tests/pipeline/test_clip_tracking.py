@@ -131,3 +131,34 @@ def test_the_lifter_keypoints_never_jump_to_the_walker(
     assert both.sum() >= 0.8 * n
     assert np.median(gap) < 0.01
     assert gap.max() < 0.1
+
+
+def test_a_click_on_the_first_frame_chooses_the_lifter_for_the_whole_clip(tmp_path) -> None:
+    import copy
+
+    from coach.core.keypoints import Joint
+    from coach.core.settings import Settings
+    from coach.pipeline.clip import analyze_video
+    from coach.pose.replay import ReplayEstimator
+    from tests.squat_replay import squat_person
+    from tests.video_helpers import make_clip, squat_depths
+
+    def moved(person: dict, dx: float) -> dict:
+        other = copy.deepcopy(person)
+        other["keypoints"] = [[x + dx, y, s] for x, y, s in other["keypoints"]]
+        other["bbox"][0] += dx
+        return other
+
+    depths = squat_depths(2, 20)
+    doc = {"frames": [{"persons": [squat_person(d), moved(squat_person(d), -220.0)]}
+                      for d in depths]}  # fmt: skip
+    clip = make_clip(tmp_path / "two.mp4", n_frames=len(depths))
+    settings = Settings()
+    centre = analyze_video(clip, ReplayEstimator.from_json(doc), settings, lift="squat",
+                           target_fps=None)  # fmt: skip
+    clicked = analyze_video(clip, ReplayEstimator.from_json(doc), settings, lift="squat",
+                            target_fps=None, click_xy=(100.0, 300.0))  # fmt: skip
+    hip_x = [float(a.keypoints.xy[:, Joint.LEFT_HIP, 0].mean()) for a in (centre, clicked)]
+    assert hip_x[0] == pytest.approx(344.0, abs=2.0)  # the one near the centre
+    assert hip_x[1] == pytest.approx(124.0, abs=2.0)  # the clicked one, for every frame
+    assert "click" in clicked.people.lifter_reason and len(clicked.reps) == 2
