@@ -1,7 +1,7 @@
 """Following the bar's end through a clip: plate candidates per frame, chosen with the lifter's
 wrists and the clip's consistency, with the wrists as the fallback.
 
-Why this way (the prototype's side-on clips, /work/scratch/plates/RESULTS.md): on its own the
+Why this way (seen on the fixtures' side-on clips, docs/bar-path.md): on its own the
 detector misses the working plate in some frames and fires on logos, racks and background
 plates. Two things tell the working plate apart:
 - In a side view the bar points at the camera, so its end sits next to the hands: a candidate
