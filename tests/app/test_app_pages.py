@@ -325,6 +325,11 @@ def test_video_page_analyses_a_set_and_saves_it(
     assert all(reps["feedback"].str.startswith(("rep 1:", "rep 2:", "rep 3:")))
     assert reps["where"].str.contains("knee at").all()
     assert (at.metric[1].label, at.metric[1].value) == ("Reps", "3")
+    # Every fault of the squat catalogue on every rep: judged, or why this front view can't.
+    faults = _table_with(at, "cue / why not")
+    assert len(faults) == 3 * 6 and set(faults["rep"]) == {1, 2, 3}
+    blind = faults[faults["verdict"] == "can't judge"]
+    assert len(blind) and blind["cue / why not"].str.contains("from a front view: film").all()
     assert at.get("plotly_chart"), "angle traces missing"
     assert len(at.get("image")) == 4, "bottom and lockout, each beside the reference"
     sessions = _store(app_env).list_sessions(athlete="Ed")
