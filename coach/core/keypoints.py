@@ -177,6 +177,11 @@ class Keypoints:
         return cls(xy, np.asarray(score, dtype=np.float32).reshape(1, N_JOINTS), world)
 
     @classmethod
+    def missing(cls) -> Keypoints:
+        """One frame where nobody was found: every joint NaN with score 0."""
+        return cls.single(np.full((N_JOINTS, 2), np.nan), np.zeros(N_JOINTS))
+
+    @classmethod
     def from_dict(cls, points: dict[Joint, tuple[float, float]], score: float = 1.0) -> Keypoints:
         """One frame from {Joint: (x, y)}; joints not given are missing (NaN, score 0)."""
         xy = np.full((N_JOINTS, 2), np.nan, dtype=np.float32)
@@ -207,6 +212,12 @@ class Keypoints:
         world = None if self.world_xyz is None else self.world_xyz[t : t + 1]
         return Keypoints(self.xy[t : t + 1], self.score[t : t + 1], world,
                          self.feet[t : t + 1], self.foot_scores[t : t + 1])  # fmt: skip
+
+    def scaled(self, factor: float) -> Keypoints:
+        """The same keypoints in an image `factor` times the size (xy and feet; world points,
+        in metres, stay)."""
+        k = np.float32(factor)
+        return Keypoints(self.xy * k, self.score, self.world_xyz, self.feet * k, self.foot_scores)
 
     def point(self, joint: Joint, t: int = 0) -> NDArray[np.float32]:
         """(2,) pixel position of `joint` in frame t; NaN when missing."""

@@ -161,8 +161,8 @@ def _judge(fault: Fault, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]
                         "1 of 1 view could judge")  # fmt: skip
 
 
-def _cannot(fault: Fault, view: str, note: str, views_judged: int = 0) -> FaultVerdict:
-    return FaultVerdict(fault, "cannot_judge", math.nan, None, 0.0, view, views_judged, 0, note)
+def _cannot(fault: Fault, view: str, note: str) -> FaultVerdict:
+    return FaultVerdict(fault, "cannot_judge", math.nan, None, 0.0, view, 0, 0, note)
 
 
 # Which moments of a rep a photo at each gold phase shows.

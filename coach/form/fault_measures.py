@@ -94,9 +94,8 @@ def length(kp: Keypoints, pairs: tuple[tuple[Joint, Joint], ...]) -> float:
     return float(np.percentile(values, 95)) if len(values) else math.nan
 
 
-def foot_length(kp: Keypoints) -> float:
-    """Heel to big toe of the near foot, 95th percentile over the clip (pixels)."""
-    heel, toe = near_foot(kp)
+def foot_length(heel: F64, toe: F64) -> float:
+    """Heel to big toe (`near_foot`), 95th percentile over the clip (pixels)."""
     values = np.linalg.norm(heel - toe, axis=1)
     values = values[np.isfinite(values)]
     return float(np.percentile(values, 95)) if len(values) else math.nan
@@ -233,7 +232,7 @@ def heel_rise(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measure
     tilt = toe[:, 1] - heel[:, 1]  # image y points down: a raised heel has the smaller y
     if not math.isfinite(tilt[f.start]):
         return None
-    found = _worst((tilt - tilt[f.start]) / foot_length(kp), range(f.start, f.end + 1))
+    found = _worst((tilt - tilt[f.start]) / foot_length(heel, toe), range(f.start, f.end + 1))
     return _measured(found, kp, ("left_heel", "right_heel"))
 
 
@@ -290,7 +289,7 @@ def bar_ahead_of_midfoot(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
     # the rep, which frames where the landmarks wander (plates hide the feet) cannot drag.
     midfoot = _quiet(np.nanmedian, ((heel[:, 0] + toe[:, 0]) / 2)[f.start:f.end + 1])
     ahead = f.forward * (mid(kp, J.LEFT_WRIST, J.RIGHT_WRIST)[:, 0] - midfoot)
-    found = _worst(ahead / foot_length(kp), windows(f)["concentric"])
+    found = _worst(ahead / foot_length(heel, toe), windows(f)["concentric"])
     return _measured(found, kp, ("left_wrist", "right_wrist", "left_heel", "right_heel"))
 
 
@@ -298,9 +297,9 @@ def deadlift_lockout_deficit(kp: Keypoints, traces: Mapping[str, F64], f: RepFra
                              ) -> Measured | None:  # fmt: skip
     """At the best lockout frame, the larger of the knees' shortfall from straight and the
     trunk's forward lean (deg)."""
-    short = np.fmax(180.0 - near_side(kp, traces, "knee"), trunk_lean(kp, f.forward))
-    if f.forward == 0:
-        short = 180.0 - near_side(kp, traces, "knee")
+    short = 180.0 - near_side(kp, traces, "knee")
+    if f.forward != 0:  # the lean needs to know which way is forward
+        short = np.fmax(short, trunk_lean(kp, f.forward))
     return _measured(_best(short, windows(f)["lockout"]), kp, _HIPS_KNEES)
 
 

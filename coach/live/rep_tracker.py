@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from coach.core.keypoints import N_JOINTS, Keypoints
+from coach.core.keypoints import Keypoints
 from coach.form.fault_check import FaultVerdict, judge_rep, rep_frames, rep_view
 from coach.reps.check import RepCheck, check_angles_for, check_rep
 from coach.reps.reference import ReferenceRep, gold_reference, lift_key_angle
@@ -36,7 +36,6 @@ CUTOFF_HZ = 3.0  # as coach.pipeline.clip.SMOOTHING_CUTOFF_HZ
 MAX_GAP_S = 0.5
 HISTORY_FRAMES = 3000  # ~100 s at 30 fps: longer than any rep
 LIVE_FPS = 30.0  # only sizes the lockout window, which live cuts at the rep's last frame anyway
-_MISSING = Keypoints.single(np.full((N_JOINTS, 2), np.nan), np.zeros(N_JOINTS))
 
 
 @dataclass(frozen=True)
@@ -194,7 +193,7 @@ def rep_faults(lift: str, seen: Mapping[int, _Seen], top: int, bottom: int, end:
     kps = [seen[i].keypoints if i in seen else None for i in frames]
     if not any(k is not None for k in kps):
         return ()
-    kp = Keypoints.stack([k if k is not None else _MISSING for k in kps])
+    kp = Keypoints.stack([k if k is not None else Keypoints.missing() for k in kps])
     names = {n for i in frames if i in seen for n in (seen[i].angles_2d or {})}
     traces = {n: np.array([(seen[i].angles_2d or {}).get(n, math.nan) if i in seen
                            else math.nan for i in frames]) for n in names}  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from coach.bar.export import bar_document
 from coach.core.flags import Flag
-from coach.core.keypoints import Joint, Keypoints
+from coach.core.keypoints import Joint
 from coach.core.settings import Settings
 from coach.media.video import iter_frames
 from coach.pipeline.clip import ClipAnalysis, RepVerdict, analyze_video
@@ -129,10 +129,6 @@ def analyse_set(
     return VideoResult(clip[0], athlete.strip(), analysis, keyframes, session_id, drawn_faults)
 
 
-def _scaled(kp: Keypoints, scale: float) -> Keypoints:
-    return replace(kp, xy=kp.xy * np.float32(scale), feet_xy=kp.feet * np.float32(scale))
-
-
 def _lifter_panel(
     bgr: NDArray[np.uint8], analysis: ClipAnalysis, verdict: RepVerdict, frame: int,
     position: str,
@@ -143,7 +139,7 @@ def _lifter_panel(
     red = {Joint[f.joint.upper()]: STATUS_COLORS_BGR["flagged"] for f in flags}
     arrows = clip_frame_arrows(analysis, verdict, frame, scale=scale)
     labels = {a.joint: f"{a.diff_deg:+.0f}" for a in arrows}  # OpenCV's font has no "°"
-    out = draw_skeleton(bgr, _scaled(analysis.keypoints.frame(frame), scale),
+    out = draw_skeleton(bgr, analysis.keypoints.frame(frame).scaled(scale),
                         joint_colors_bgr=red, joint_labels=labels)  # fmt: skip
     if arrows:
         out = draw_arrows(out, *arrows_xy(arrows), ARROW_BGR)

@@ -12,10 +12,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
-
 from coach.core.errors import NoPersonFound
-from coach.core.keypoints import N_JOINTS, Keypoints
+from coach.core.keypoints import Keypoints
 from coach.core.settings import Settings
 from coach.form.scoring_json import json_number
 from coach.media.photo import keypoints_to_original
@@ -67,7 +65,7 @@ def track_lifter(
     ms = {"decode": 0.0, "pose": 0.0}
     seen_s: dict[int, list[float]] = {}
     scale = 1.0
-    missing = Keypoints.single(np.full((N_JOINTS, 2), np.nan), np.zeros(N_JOINTS))
+    missing = Keypoints.missing()
     t0 = time.perf_counter()
     for index, frame in enumerate(frames):
         t1 = time.perf_counter()

@@ -3,7 +3,7 @@ the measured value against its limit, for the Video page's fault table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +54,7 @@ def fault_frames(path: Path, analysis: ClipAnalysis, fps: float | None) -> dict[
 
 def _draw(bgr: NDArray[np.uint8], analysis: ClipAnalysis, frame: int, fault: FaultVerdict
           ) -> NDArray[np.uint8]:  # fmt: skip
-    scale = np.float32(bgr.shape[1] / analysis.info.width_px)
-    kp = analysis.keypoints.frame(frame)
-    kp = replace(kp, xy=kp.xy * scale, feet_xy=kp.feet * scale)
+    kp = analysis.keypoints.frame(frame).scaled(bgr.shape[1] / analysis.info.width_px)
     joints = [Joint[name.upper()] for name in fault.fault.joints
               if name.upper() in Joint.__members__]
     red = dict.fromkeys(joints, STATUS_COLORS_BGR["flagged"])

@@ -3,10 +3,6 @@ correction arrows on a frame of a compared rep."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
-
 from coach.pipeline.clip import ClipAnalysis, RepVerdict
 from coach.render.arrows import JointArrow, aligned_differences, correction_arrows
 from coach.reps.reference import ReferenceRep, reference_from_reps
@@ -40,7 +36,7 @@ def clip_frame_arrows(
     """The correction arrows on clip frame `frame`, in the pixels of an image `scale` times the
     clip's size (e.g. the 640 px frame the page shows)."""
     kp = analysis.keypoints.frame(frame)
-    scaled = replace(kp, xy=kp.xy * np.float32(scale), feet_xy=kp.feet * np.float32(scale))
+    scaled = kp.scaled(scale)
     return correction_arrows(scaled, clip_frame_differences(analysis, verdict, frame))
 
 

@@ -122,3 +122,17 @@ def test_feet_follow_frames_stacks_confidence_and_mirroring() -> None:
     assert flipped.foot(Foot.RIGHT_HEEL)[0] == 1000.0 - 104  # the left heel, mirrored
     with pytest.raises(ValueError, match=r"feet_xy must be \(T, 6, 2\)"):
         Keypoints(np.zeros((1, 17, 2)), np.ones((1, 17)), None, np.zeros((1, 5, 2)))
+
+
+def test_scaled_moves_pixels_and_feet_but_not_metres() -> None:
+    feet = np.full((1, 6, 2), 10.0, np.float32)
+    kp = Keypoints(np.ones((1, 17, 2)) * 4, np.ones((1, 17)), np.ones((1, 17, 3)), feet, None)
+    half = kp.scaled(0.5)
+    assert (half.xy == 2).all() and (half.feet == 5).all() and (half.world_xyz == 1).all()
+    assert (half.score == kp.score).all() and (half.foot_scores == kp.foot_scores).all()
+
+
+def test_missing_is_one_frame_with_nobody() -> None:
+    gone = Keypoints.missing()
+    assert len(gone) == 1 and not gone.present().any() and not gone.has_feet
+    assert (gone.score == 0).all()
