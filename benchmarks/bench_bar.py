@@ -41,7 +41,7 @@ def _frame_rows(fixtures: Path | None) -> list[str]:
         body = (0.2 * w, 0.2 * h, 0.6 * w, 0.5 * h)  # a lifter lying on a bench, seen side-on
         for how, args in (("crop around the wrists", (wrists, body)),
                           ("whole frame (no lifter)", (np.full(2, np.nan), None))):  # fmt: skip
-            with torch_threads():  # as analyze_bar runs it
+            with torch_threads():  # as BarCollector runs it
                 s = time_calls(lambda a=args, im=img: frame_candidates(detector, im, *a), n=30)
             rows.append(f"| {label} | {how} | {s.median_ms:.1f} | {s.p95_ms:.1f} |")
     return rows
@@ -85,9 +85,9 @@ def run(fixtures: Path | None) -> str:
         *_frame_rows(fixtures),
         "",
         "Whole clip analysis with the bar (`analyze_video`, MediaPipe video mode, 15 fps; the "
-        "bar pass decodes the clip again at 640 px and detects on every analysed frame). "
+        "plate detector runs on each frame the pose pass decoded, so the clip is decoded once). "
         "Target: 1.0x real time or better.\n",
-        "| clip | frames | seconds | x real time | bar ms per frame (decode + detect) |",
+        "| clip | frames | seconds | x real time | bar ms per frame (detect + choose) |",
         "|---|---|---|---|---|",
         *_pipeline_rows(fixtures),
     ]

@@ -31,7 +31,7 @@ left, right = st.columns(2)
 athlete = auth.athlete_input(left, "live.athlete")
 lift = right.selectbox("Lift", ["auto", *LIFT_NAMES], key="live.lift",
                        format_func=lambda v: "detect automatically" if v == "auto" else v)
-config.update(athlete, lift)  # read by the worker at the next START
+config.update(athlete, lift, loaders.current_team_gold())  # read by the worker at START
 speak = st.checkbox("Speak the rep count and the cue", key=state.LIVE_SPEAK,
                     help="Your browser's speech; it speaks only when the count or cue changes.")
 

@@ -16,6 +16,7 @@ import av
 import streamlit as st
 
 from coach.core.settings import Settings
+from coach.form.gold import TeamGold
 from coach.live.analyzer import LiveAnalyzer
 from coach.live.recorder import LiveRecorder
 from coach.live.state import LiveState
@@ -37,15 +38,16 @@ class LiveConfig:
         self._lock = threading.Lock()
         self._athlete = ""
         self._lift = "auto"
+        self._gold = TeamGold()
         self.session_id: int | None = None
 
-    def update(self, athlete: str, lift: str) -> None:
+    def update(self, athlete: str, lift: str, gold: TeamGold) -> None:
         with self._lock:
-            self._athlete, self._lift = athlete.strip(), lift
+            self._athlete, self._lift, self._gold = athlete.strip(), lift, gold
 
-    def current(self) -> tuple[str, str]:
+    def current(self) -> tuple[str, str, TeamGold]:
         with self._lock:
-            return self._athlete, self._lift
+            return self._athlete, self._lift, self._gold
 
 
 def _factory(config: LiveConfig) -> Callable[[], tuple[LiveAnalyzer, Callable[[], None]]]:
@@ -53,7 +55,7 @@ def _factory(config: LiveConfig) -> Callable[[], tuple[LiveAnalyzer, Callable[[]
     a new live session, and a writer that stores every frame as it comes."""
 
     def build() -> tuple[LiveAnalyzer, Callable[[], None]]:
-        athlete, lift = config.current()
+        athlete, lift, gold = config.current()
         settings, store = config.settings, config.store
         estimator = create_estimator(settings.backend, settings, video=True)
         athlete_id = store.get_or_create_athlete(athlete or "Live athlete")
@@ -63,7 +65,7 @@ def _factory(config: LiveConfig) -> Callable[[], tuple[LiveAnalyzer, Callable[[]
         config.session_id = session_id
         writer = StoreFrameWriter(store, session_id)
         analyzer = LiveAnalyzer(estimator, settings, lift=lift, sink=writer,
-                                rep_sink=writer.add_rep)
+                                rep_sink=writer.add_rep, gold=gold)
         return analyzer, writer.close
 
     return build

@@ -82,13 +82,18 @@ def viewer() -> Viewer:
     return store().viewer
 
 
-@contextmanager
-def team_gold() -> Iterator[None]:
-    """Judge analyses in the block against the signed-in person's team gold (database)."""
+def current_team_gold() -> TeamGold:
+    """The signed-in person's team gold now (database); empty when they have no team."""
     gold = TeamGoldStore(store())
     team = gold.team_id()
     docs = gold.current(team) if team is not None else []
-    with use_team_gold(TeamGold(tuple(o.id for o in docs), tuple(o.document for o in docs))):
+    return TeamGold(tuple(o.id for o in docs), tuple(o.document for o in docs))
+
+
+@contextmanager
+def team_gold() -> Iterator[None]:
+    """Judge analyses in the block against the signed-in person's team gold (database)."""
+    with use_team_gold(current_team_gold()):
         yield
 
 

@@ -1,8 +1,8 @@
 """The bar over a clip: detect plate candidates per frame, choose the bar's end with the
 lifter's wrists, smooth it (gaps stay gaps) and measure each rep.
 
-`measure_bar` is pure (arrays in, `BarAnalysis` out); `analyze_bar` decodes the clip again at the
-pose pass's rate and size, so frame i here is frame i of `ClipAnalysis.keypoints`.
+`measure_bar` is pure (arrays in, `BarAnalysis` out); `BarCollector` is fed each frame the pose
+pass decodes, so frame i here is frame i of `ClipAnalysis.keypoints`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,16 +24,12 @@ from coach.core.errors import BackendUnavailable
 from coach.core.keypoints import Keypoints
 from coach.core.settings import Settings
 from coach.core.smoothing import lowpass
-from coach.media.video import iter_frames
 
 log = logging.getLogger(__name__)
 
 # A rep's concentric lasts 0.5 s or more, so the bar's movement sits below ~2 Hz; the
 # detector's centre jitter (about 0.05 plate diameters, ~2 cm) is frame to frame, above 4 Hz.
 BAR_CUTOFF_HZ = 4.0
-# What analyze_video decodes at (coach.pipeline.clip.ANALYSIS_MAX_SIDE_PX): the detector sees
-# a 256 px crop anyway, so larger frames would only cost decoding.
-BAR_MAX_SIDE_PX = 640
 _DEFAULT: list[PlateDetector] = []
 _DEFAULT_LOCK = threading.Lock()
 
@@ -75,57 +70,70 @@ def measure_bar(
     return BarAnalysis(path, tuple(rep_metrics(path, r) for r in reps), {})
 
 
-def analyze_bar(
-    path: str | Path, keypoints: Keypoints, t_s: NDArray[np.floating[Any]],
-    reps: Sequence[RepSpan], settings: Settings, *, width_px: int, fps: float,
-    target_fps: float | None, detector: PlateFinder | None = None,
-) -> BarAnalysis | None:  # fmt: skip
-    """Track the bar through a clip already analysed for the lifter.
+class BarCollector:
+    """Plate candidates gathered frame by frame during the pose pass, so a clip is decoded
+    once (a second decode at 1080p cost more than the detector did: BENCHMARKS.md).
 
-    Args:
-        path: the clip.
-        keypoints, t_s, reps: from the pose pass (`ClipAnalysis`), original pixels.
-        width_px: the clip's upright width (`VideoInfo.width_px`), to map decoded frames back.
-        fps, target_fps: the analysed rate, and the rate asked of the decoder (as analyze_video).
-        detector: a plate finder; default the committed CenterNet at `PROPOSAL_THRESHOLD`.
-
-    Returns:
-        The bar analysis, or None when the detector cannot run here (logged, not raised: the
-        body's analysis stands without the bar).
+    The crop around the wrists uses that frame's unsmoothed wrists; the tracker's choice and the
+    smoothing happen in `finish`, over the whole clip, on the smoothed keypoints.
     """
-    t0 = time.perf_counter()
-    finder = detector or default_detector()
-    times = np.asarray(t_s, dtype=np.float64)
-    try:
+
+    def __init__(self, width_px: int, detector: PlateFinder | None = None) -> None:
+        """Args:
+        width_px: the clip's upright width (`VideoInfo.width_px`), to map frames back.
+        detector: a plate finder; default the committed CenterNet at `PROPOSAL_THRESHOLD`,
+            loaded on the first frame.
+        """
+        self.width_px = width_px
+        self._finder = detector
+        self._candidates: list[list[PlateBox]] = []
+        self._unavailable: str | None = None
+        self._ms = 0.0
+
+    def add(self, index: int, bgr: NDArray[np.uint8], keypoints: Keypoints) -> None:
+        """Candidates in frame `index` (the pose pass's frame), from its decoded pixels and the
+        lifter's keypoints in ORIGINAL pixels (one frame; NaN when the lifter is missing)."""
+        t0 = time.perf_counter()
+        while len(self._candidates) <= index:
+            self._candidates.append([])
+        if self._unavailable is None:
+            try:
+                self._candidates[index] = self._detect(bgr, keypoints)
+            except BackendUnavailable as exc:
+                self._unavailable = str(exc)
+                log.warning("bar tracking skipped: %s", exc)
+        self._ms += (time.perf_counter() - t0) * 1000
+
+    def finish(
+        self, keypoints: Keypoints, t_s: NDArray[np.floating[Any]], reps: Sequence[RepSpan],
+        settings: Settings, *, fps: float,
+    ) -> BarAnalysis | None:  # fmt: skip
+        """The bar over the clip, from the smoothed keypoints and the clip's reps.
+
+        Returns:
+            The bar analysis, or None when the detector could not run here (logged, not raised:
+            the body's analysis stands without the bar).
+        """
+        if self._unavailable is not None:
+            return None
+        t0 = time.perf_counter()
+        candidates = self._candidates + [[] for _ in range(len(t_s) - len(self._candidates))]
+        result = measure_bar(candidates[: len(t_s)], keypoints, t_s, reps, fps=fps,
+                             plate_diameter_mm=settings.plate_diameter_mm)  # fmt: skip
+        total_ms = round(self._ms + (time.perf_counter() - t0) * 1000, 1)
+        return BarAnalysis(result.path, result.reps, {"total": total_ms})
+
+    def _detect(self, bgr: NDArray[np.uint8], keypoints: Keypoints) -> list[PlateBox]:
+        if self._finder is None:
+            self._finder = default_detector()
+        scale = bgr.shape[1] / self.width_px
+        box = keypoints.bbox_xywh(0)
+        body = None if box is None else (box[0] * scale, box[1] * scale, box[2] * scale,
+                                         box[3] * scale)  # fmt: skip
+        wrist = wrists_midpoint(keypoints)[0] * scale
+        # Per frame, not per clip: torch's thread count is process-wide, and the pose pass
+        # between two frames (ViTPose) should keep its threads.
         with torch_threads():
-            candidates = _candidates(path, keypoints, times, finder, width_px,
-                                     settings.max_image_pixels, target_fps)  # fmt: skip
-    except BackendUnavailable as exc:
-        log.warning("bar tracking skipped: %s", exc)
-        return None
-    result = measure_bar(candidates, keypoints, times, reps, fps=fps,
-                         plate_diameter_mm=settings.plate_diameter_mm)  # fmt: skip
-    total_ms = round((time.perf_counter() - t0) * 1000, 1)
-    return BarAnalysis(result.path, result.reps, {"total": total_ms})
-
-
-def _candidates(
-    path: str | Path, keypoints: Keypoints, times: NDArray[np.float64], finder: PlateFinder,
-    width_px: int, max_pixels: int, target_fps: float | None,
-) -> list[list[PlateBox]]:  # fmt: skip
-    """Per analysed frame, plate candidates in original pixels (frames the pose pass did not
-    keep are skipped)."""
-    candidates: list[list[PlateBox]] = [[] for _ in times]
-    wrists = wrists_midpoint(keypoints)
-    for frame in iter_frames(path, target_fps=target_fps, max_side_px=BAR_MAX_SIDE_PX,
-                             max_pixels=max_pixels):  # fmt: skip
-        i = frame.index
-        if i >= len(times) or abs(frame.t_s - times[i]) > 1e-3:
-            continue  # not a frame the pose pass kept
-        scale = frame.bgr.shape[1] / width_px
-        box = keypoints.bbox_xywh(i)
-        body = None if box is None else tuple(v * scale for v in box)
-        found = frame_candidates(finder, frame.bgr, wrists[i] * scale, body)  # type: ignore[arg-type]
-        candidates[i] = [PlateBox(b.cx_px / scale, b.cy_px / scale, b.w_px / scale,
-                                  b.h_px / scale, b.score) for b in found]  # fmt: skip
-    return candidates
+            found = frame_candidates(self._finder, bgr, wrist, body)
+        return [PlateBox(b.cx_px / scale, b.cy_px / scale, b.w_px / scale, b.h_px / scale,
+                         b.score) for b in found]  # fmt: skip

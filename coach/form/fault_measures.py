@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from coach.core.keypoints import Foot, Joint, Keypoints
+from coach.form.hands import hands_xy
 
 J = Joint
 F64 = NDArray[np.float64]
@@ -38,6 +39,8 @@ class RepFrames:
             deadlift, where the hands pass the knees).
         lockout_end: the last frame of the lockout window after `end`.
         forward: +1 when the lifter faces right in the picture, -1 left, 0 unknown.
+        bar_xy: (T, 2) the tracked bar's end where its plate was seen, NaN elsewhere; None when
+            the bar was not tracked (`coach.form.hands`).
     """
 
     start: int
@@ -46,6 +49,7 @@ class RepFrames:
     early_end: int
     lockout_end: int
     forward: int
+    bar_xy: F64 | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Measured:
     value: float
     frame: int
     quality: float
+    source: str = ""  # where the bar's position came from ("plate", "wrists"; "" = not read)
 
 
 def _quiet(fn: Callable[..., Any], *args: Any) -> Any:
@@ -175,11 +180,11 @@ _HIPS_KNEES = ("left_hip", "right_hip", "left_knee", "right_knee")
 _TRUNK = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
 
 
-def _measured(found: tuple[float, int] | None, kp: Keypoints, names: tuple[str, ...]
-              ) -> Measured | None:  # fmt: skip
+def _measured(found: tuple[float, int] | None, kp: Keypoints, names: tuple[str, ...],
+              source: str = "") -> Measured | None:  # fmt: skip
     if found is None or not math.isfinite(found[0]):
         return None
-    return Measured(found[0], found[1], quality(kp, found[1], names))
+    return Measured(found[0], found[1], quality(kp, found[1], names), source)
 
 
 def squat_depth_shortfall(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
@@ -273,10 +278,10 @@ def shoulders_behind_bar(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
         return None
     arm = length(kp, ((J.LEFT_SHOULDER, J.LEFT_ELBOW), (J.RIGHT_SHOULDER, J.RIGHT_ELBOW)))
     sh = mid(kp, J.LEFT_SHOULDER, J.RIGHT_SHOULDER)[f.bottom, 0]
-    hands = mid(kp, J.LEFT_WRIST, J.RIGHT_WRIST)[f.bottom, 0]
-    value = -f.forward * (sh - hands) / arm
+    hands, source = hands_xy(kp, f.bar_xy, range(f.start, f.lockout_end + 1))
+    value = -f.forward * (sh - hands[f.bottom, 0]) / arm
     return _measured((float(value), f.bottom), kp,
-                     ("left_shoulder", "right_shoulder", "left_wrist", "right_wrist"))
+                     ("left_shoulder", "right_shoulder", "left_wrist", "right_wrist"), source)
 
 
 def bar_ahead_of_midfoot(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
@@ -288,9 +293,10 @@ def bar_ahead_of_midfoot(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
     # The feet stay planted through a pull, so mid-foot is one place per rep: the median over
     # the rep, which frames where the landmarks wander (plates hide the feet) cannot drag.
     midfoot = _quiet(np.nanmedian, ((heel[:, 0] + toe[:, 0]) / 2)[f.start:f.end + 1])
-    ahead = f.forward * (mid(kp, J.LEFT_WRIST, J.RIGHT_WRIST)[:, 0] - midfoot)
+    hands, source = hands_xy(kp, f.bar_xy, range(f.start, f.lockout_end + 1))
+    ahead = f.forward * (hands[:, 0] - midfoot)
     found = _worst(ahead / foot_length(heel, toe), windows(f)["concentric"])
-    return _measured(found, kp, ("left_wrist", "right_wrist", "left_heel", "right_heel"))
+    return _measured(found, kp, ("left_wrist", "right_wrist", "left_heel", "right_heel"), source)
 
 
 def deadlift_lockout_deficit(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
@@ -350,10 +356,11 @@ def lockout_toward_feet(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
     along /= np.linalg.norm(along, axis=1, keepdims=True)
     up = np.stack([along[:, 1], -along[:, 0]], axis=1)
     up *= np.where(up[:, 1:] > 0, -1.0, 1.0)  # the perpendicular that points up the picture
-    arm = mid(kp, J.LEFT_WRIST, J.RIGHT_WRIST) - sh
+    hands, source = hands_xy(kp, f.bar_xy, range(f.start, f.lockout_end + 1))
+    arm = hands - sh
     angle = np.degrees(np.arctan2(np.sum(arm * along, axis=1), np.sum(arm * up, axis=1)))
     return _measured(_best(angle, windows(f)["lockout"]), kp,
-                     ("left_wrist", "right_wrist", "left_shoulder", "right_shoulder"))
+                     ("left_wrist", "right_wrist", "left_shoulder", "right_shoulder"), source)
 
 
 def hip_rise(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured | None:

@@ -35,6 +35,7 @@ from coach.core.errors import LiftCoachError, NoPersonFound
 from coach.core.flags import Flag
 from coach.core.settings import Settings
 from coach.form.fault_check import feet_trusted_for
+from coach.form.gold import TeamGold, use_team_gold
 from coach.live.rep_tracker import LiveRep, LiveRepTracker
 from coach.live.state import (
     FrameSink,
@@ -85,6 +86,7 @@ class LiveAnalyzer:
         sink: FrameSink | None = None,
         clock: Callable[[], float] = time.perf_counter,
         rep_sink: RepSink | None = None,
+        gold: TeamGold | None = None,
     ) -> None:
         """Args:
         estimator: made with `video=True` (one per stream: it tracks between frames).
@@ -93,6 +95,9 @@ class LiveAnalyzer:
         sink: receives every processed frame (e.g. a `StoreFrameWriter`); must not block.
         clock: seconds, monotonic; injectable for tests.
         rep_sink: receives each counted rep (e.g. `StoreFrameWriter.add_rep`); must not block.
+        gold: the team's gold overrides to judge against (read on the page's thread at START,
+            since this runs on streamlit-webrtc's worker, where the page's context is not set);
+            None = the shipped gold.
         """
         self._estimator = estimator
         self._settings = settings
@@ -107,6 +112,7 @@ class LiveAnalyzer:
         self._last_thumb_t_s = -np.inf
         self._closed = False
         self._rep_sink = rep_sink
+        self._gold = gold or TeamGold()
         self._reps: LiveRepTracker | None = None
         # Everyone is tracked; the lifter picked on the first frame (or clicked) stays the
         # lifter, so someone walking past never takes over the count.
@@ -146,7 +152,8 @@ class LiveAnalyzer:
             self._last_t_s = t_s
             if self._first_t_s is None:
                 self._first_t_s = t_s
-            return self._process_locked(bgr, t_s - self._first_t_s)
+            with use_team_gold(self._gold):
+                return self._process_locked(bgr, t_s - self._first_t_s)
 
     def _process_locked(self, bgr: NDArray[np.uint8], rel_t_s: float) -> NDArray[np.uint8]:
         started = self._clock()

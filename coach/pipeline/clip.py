@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from coach.bar.analyze import analyze_bar
+from coach.bar.analyze import BarCollector
 from coach.bar.export import bar_to_json
 from coach.bar.types import BarAnalysis
 from coach.core.angles import angle_traces
@@ -42,7 +42,12 @@ from coach.form.fault_measures import RepFrames
 from coach.form.scoring_json import json_number
 from coach.lift.classify import UNSURE, LiftPrediction, classify_sequence, given_lift
 from coach.media.video import VideoInfo, iter_frames, probe_video
-from coach.pipeline.clip_tracking import ClipPeople, clip_people_to_json, track_lifter
+from coach.pipeline.clip_tracking import (
+    ClipPeople,
+    FrameHook,
+    clip_people_to_json,
+    track_lifter,
+)
 from coach.pipeline.form_check import FormOutcome, evaluate_form
 from coach.pose.base import PoseEstimator
 from coach.reps.check import RepCheck, check_angles_for, check_rep, pose_at, reps_frames
@@ -119,13 +124,13 @@ class ClipAnalysis:
 def _track_frames(
     path: Path, estimator: PoseEstimator, settings: Settings, info: VideoInfo,
     target_fps: float | None, progress: Callable[[float], None] | None,
-    click_xy: tuple[float, float] | None = None,
+    click_xy: tuple[float, float] | None = None, on_frame: FrameHook | None = None,
 ) -> tuple[list[float], list[Keypoints], dict[str, float], ClipPeople]:
     """Pose per frame, keeping one lifter for the whole clip (coach/pipeline/clip_tracking.py:
     everyone is tracked; frames without the lifter are missing, never someone else)."""
     frames = iter_frames(path, target_fps=target_fps, max_side_px=ANALYSIS_MAX_SIDE_PX,
                          max_pixels=settings.max_image_pixels, progress=progress)
-    return track_lifter(frames, estimator, settings, info.width_px, click_xy)
+    return track_lifter(frames, estimator, settings, info.width_px, click_xy, on_frame)
 
 
 def analyze_video(
@@ -160,8 +165,9 @@ def analyze_video(
     path = Path(path)
     t_start = time.perf_counter()
     info = probe_video(path)
+    bar_pass = BarCollector(info.width_px)  # fed each decoded frame: one decode per clip
     times, frames, timings, people = _track_frames(path, estimator, settings, info,
-                                                   target_fps, progress, click_xy)
+                                                   target_fps, progress, click_xy, bar_pass.add)
     if not any(f.present().any() for f in frames):
         raise NoPersonFound(f"no lifter was found in any frame of {path.name}: "
                        "film the whole body, well lit")
@@ -179,14 +185,20 @@ def analyze_video(
     ref: ReferenceRep | None = None
     # DTW compares like with like: the gold rep is 3D, so use 3D angles when we have them.
     dtw_traces = comparison_traces(kp, traces)
+    reps: list[Rep] = []
+    if prediction.label != UNSURE:
+        reps = reps_from_angles(traces, prediction.label, fps=fps, t_s=t_s)
+    t1 = time.perf_counter()
+    # The bar before the faults: the faults that read the bar's position use it.
+    bar = bar_pass.finish(kp, t_s, reps, settings, fps=fps)
+    bar_finish_s = time.perf_counter() - t1
+    # Its detector ran in the pose loop, whose "pose" time leaves it out.
+    timings["bar"] = bar.timings_ms["total"] if bar is not None else 0.0
     if prediction.label != UNSURE:
         ref = _resolve_reference(reference, prediction.label)
-        verdicts = _rep_verdicts(kp, traces, dtw_traces, t_s, fps, prediction.label, ref,
-                                 settings, feet_trusted_for(estimator.name))  # fmt: skip
-    timings["reps_verdicts"] = (time.perf_counter() - t0) * 1000
-    bar = analyze_bar(path, kp, t_s, [v.rep for v in verdicts], settings, width_px=info.width_px,
-                      fps=fps, target_fps=target_fps)  # fmt: skip
-    timings["bar"] = bar.timings_ms["total"] if bar is not None else 0.0
+        verdicts = _rep_verdicts(kp, traces, dtw_traces, reps, fps, prediction.label, ref,
+                                 settings, feet_trusted_for(estimator.name), plate_xy(bar))
+    timings["reps_verdicts"] = (time.perf_counter() - t0 - bar_finish_s) * 1000
     total_s = time.perf_counter() - t_start
     timings["total"] = total_s * 1000
     return ClipAnalysis(estimator.name, info, t_s, kp, prediction, traces, verdicts,
@@ -196,18 +208,27 @@ def analyze_video(
 
 def _rep_verdicts(
     kp: Keypoints, traces: dict[str, NDArray[np.float64]],
-    dtw_traces: dict[str, NDArray[np.float64]], t_s: NDArray[np.float64], fps: float, lift: str,
+    dtw_traces: dict[str, NDArray[np.float64]], reps: list[Rep], fps: float, lift: str,
     ref: ReferenceRep, settings: Settings, feet_trusted: bool,
+    bar_xy: NDArray[np.float64] | None,
 ) -> tuple[RepVerdict, ...]:  # fmt: skip
-    """Count the reps on the 2D angles and judge each one."""
-    reps = reps_from_angles(traces, lift, fps=fps, t_s=t_s)
+    """Judge each rep counted on the 2D angles (`bar_xy`: the bar where its plate was seen)."""
     tops = reps_frames(reps, key_angle_trace(traces, lift))
     return tuple(
         _rep_verdict(r, kp, dtw_traces, f, lift, ref, settings, traces,
-                     rep_frames(kp, lift, r.start_frame, r.bottom_frame, r.end_frame, fps),
-                     feet_trusted)
+                     rep_frames(kp, lift, r.start_frame, r.bottom_frame, r.end_frame, fps,
+                                bar_xy), feet_trusted)
         for r, f in zip(reps, tops, strict=True)
     )
+
+
+def plate_xy(bar: BarAnalysis | None) -> NDArray[np.float64] | None:
+    """(T, 2) the bar's smoothed path where its plate was detected, NaN elsewhere; None when
+    the bar was not tracked or no plate was seen (the faults then read the wrists)."""
+    if bar is None or bar.path.px_per_cm is None:
+        return None
+    plate = np.asarray([s == "plate" for s in bar.path.source])
+    return np.where(plate[:, None], bar.path.xy_px, np.nan)
 
 
 def _resolve_reference(

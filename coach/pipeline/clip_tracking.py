@@ -9,8 +9,11 @@ never stitched from two people.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
 
 from coach.core.errors import NoPersonFound
 from coach.core.keypoints import Keypoints
@@ -21,6 +24,10 @@ from coach.media.video import VideoFrame
 from coach.pipeline.photo import analyze_frame
 from coach.pose.base import PoseEstimator
 from coach.pose.tracking import LifterKeeper
+
+# Called with (frame index, the decoded frame, the lifter's keypoints in original pixels) for
+# work that needs the frame's pixels, so the clip is decoded once (the bar's plate detector).
+FrameHook = Callable[[int, NDArray[np.uint8], Keypoints], None]
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class ClipPeople:
 def track_lifter(
     frames: Iterator[VideoFrame], estimator: PoseEstimator, settings: Settings, width_px: int,
     click_xy: tuple[float, float] | None = None,
+    on_frame: FrameHook | None = None,
 ) -> tuple[list[float], list[Keypoints], dict[str, float], ClipPeople]:
     """Pose per frame, keeping one lifter (module docstring).
 
@@ -55,6 +63,7 @@ def track_lifter(
         frames: decoded frames in order (possibly downscaled; see `width_px`).
         width_px: the clip's original width, to map keypoints back to original pixels.
         click_xy: a point on the lifter in the first frame, in the clip's original pixels.
+        on_frame: called after each frame's pose (`FrameHook`); its time is not in "pose".
 
     Returns:
         (times s, the lifter's keypoints per frame in original px, {"decode", "pose"} ms, people).
@@ -85,6 +94,8 @@ def track_lifter(
         ms["pose"] += (time.perf_counter() - t1) * 1000
         times.append(frame.t_s)
         out.append(kp)
+        if on_frame is not None:
+            on_frame(index, frame.bgr, kp)
         t0 = time.perf_counter()
     return times, out, ms, _people(keeper, seen_s, scale, out)
 

@@ -369,3 +369,28 @@ def test_auto_lift_counts_once_the_vote_agrees() -> None:
     snap = analyzer.snapshot()
     assert snap.lift == "squat" and snap.rep_lift == "squat"
     assert snap.rep_count == 3
+
+
+def test_the_team_gold_set_at_start_is_in_force_on_the_worker_thread() -> None:
+    """streamlit-webrtc calls `process` on its own thread, where the page's team-gold context is
+    not set: the analyzer carries the gold it was given and sets it around each frame."""
+    from coach.form.gold import TeamGold, active_team_gold
+
+    seen: list[TeamGold] = []
+
+    class Spy(ReplayEstimator):
+        def estimate(self, image_bgr: np.ndarray) -> list:  # type: ignore[override]
+            seen.append(active_team_gold())
+            return super().estimate(image_bgr)
+
+    team = TeamGold((7,), ({"info": {"lift": "squat"}},))
+    analyzer = LiveAnalyzer(Spy(_estimator()._frames), Settings(), lift="squat", gold=team)
+    worker = threading.Thread(target=lambda: [analyzer.process(blank_frame(), i / 30)
+                                              for i in range(3)])  # fmt: skip
+    worker.start()
+    worker.join()
+    assert len(seen) >= 3 and all(g == team for g in seen)
+    assert active_team_gold() == TeamGold(), "the gold must not leak out of the frame"
+    plain = LiveAnalyzer(Spy(_estimator()._frames), Settings(), lift=None)
+    plain.process(blank_frame(), 0.0)
+    assert seen[-1] == TeamGold()
