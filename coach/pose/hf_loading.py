@@ -14,14 +14,10 @@ from coach.core.errors import BackendUnavailable, SettingsError
 
 log = logging.getLogger(__name__)
 
-
-
 _FIX_HINT = (
     "Set LIFTCOACH_VITPOSE and LIFTCOACH_DETECTOR to local directories holding the weights "
     "(see the README), or use --backend mediapipe."
 )
-
-
 _PROBE_TIMEOUT_S = 10.0
 
 

@@ -5,10 +5,13 @@ Everything returned is in ORIGINAL-image pixels: when `inference_max_side_px` sh
 photo for the detector, only the detector sees the small copy (its boxes are relative to the
 whole image, so they scale back exactly), and ViTPose crops the original pixels.
 
+A COCO-WholeBody checkpoint (133 keypoints, `coach.pose.vitpose_heads`) also fills
+`Keypoints.feet_xy` with its six foot points; a COCO checkpoint leaves the feet missing.
+
 Keypoint scores are ViTPose heatmap maxima clipped to [0, 1] and are NOT thresholded here
 (the pipeline applies `Keypoints.confident` once). One exception, which is a conversion and not
 a threshold: a joint whose heatmap has no positive peak gets NaN, because the image processor
-itself marks such joints as "no location" (-1) before decoding.
+itself marks such joints as "no location" (-1) before decoding. Foot points follow both rules.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coach.core.errors import BadImage, SettingsError
-from coach.core.keypoints import N_JOINTS, Keypoints, PersonPose
+from coach.core.keypoints import N_FEET, N_JOINTS, Keypoints, PersonPose
 from coach.pose.hf_loading import import_stack, load_model, pick_dtype, resolve_device
+from coach.pose.vitpose_heads import PoseHead, num_experts, pose_head
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,8 @@ _MIN_BOX_SIDE_PX = 2.0
 
 
 class ViTPoseEstimator:
-    """Top-down COCO-17 pose: detector boxes, then ONE batched ViTPose pass over all crops.
+    """Top-down COCO-17 pose (plus the six foot points from a COCO-WholeBody head): detector
+    boxes, then ONE batched ViTPose pass over all crops.
 
     One instance is meant to be shared by every session of a process: inference is guarded by
     a lock, and runs under `torch.inference_mode()`.
@@ -68,8 +73,9 @@ class ViTPoseEstimator:
 
         Raises:
             SettingsError: a bad threshold, count, side length or device string.
-            BackendUnavailable: torch/transformers missing, no CUDA for a cuda device, or
-                weights that are neither local nor downloadable.
+            BackendUnavailable: torch/transformers missing, no CUDA for a cuda device,
+                weights that are neither local nor downloadable, or a ViTPose head that is
+                neither COCO's (17 keypoints) nor COCO-WholeBody's (133).
         """
         _check_options(person_threshold, max_people, inference_max_side_px)
         self.person_threshold = person_threshold
@@ -84,12 +90,14 @@ class ViTPoseEstimator:
             "ViTPose", pose_model, "LIFTCOACH_VITPOSE",
             transformers.VitPoseForPoseEstimation, (self.device, self.dtype), report,
         )  # fmt: skip
+        # ViTPose+ checkpoints hold one expert per training dataset; the head says which one
+        # (COCO 0, COCO-WholeBody 5) and whether feet come with the body.
+        self.head: PoseHead = pose_head(self._pose.config, pose_model)
+        self.is_moe = num_experts(self._pose.config) > 1
         self._detector_processor, self._detector = load_model(
             "person detector", detector_model, "LIFTCOACH_DETECTOR",
             transformers.AutoModelForObjectDetection, (self.device, self.dtype), report,
         )  # fmt: skip
-        # ViTPose+ checkpoints hold one expert per training dataset; index 0 is COCO.
-        self.is_moe = int(getattr(self._pose.config.backbone_config, "num_experts", 1)) > 1
         self.person_label = _person_label(self._detector.config.id2label)
         self._lock = threading.Lock()
 
@@ -203,19 +211,22 @@ class ViTPoseEstimator:
         pixel_values = inputs["pixel_values"].to(self.device, self.dtype)
         extra: dict[str, Any] = {}
         if self.is_moe:
-            extra["dataset_index"] = self._torch.zeros(
-                len(pixel_values), dtype=self._torch.long, device=self.device
+            index = self.head.dataset_index
+            extra["dataset_index"] = self._torch.full(
+                (len(pixel_values),), index, dtype=self._torch.long, device=self.device
             )
         with self._lock, self._torch.inference_mode():
-            # numpy (the processor's DARK decoding) cannot read bf16: decode in fp32.
-            heatmaps = self._pose(pixel_values=pixel_values, **extra).heatmaps.float().cpu()
+            maps = self._pose(pixel_values=pixel_values, **extra).heatmaps
+            # Only body and feet are read: a whole-body head's 110 face and hand maps are
+            # never decoded. numpy (the processor's DARK decoding) cannot read bf16: fp32.
+            heatmaps = maps[:, : self.head.n_decoded].float().cpu()
         results = self._pose_processor.post_process_pose_estimation(
             SimpleNamespace(heatmaps=heatmaps), boxes=box_lists
         )
         crop_wh = (self._pose_processor.size["width"], self._pose_processor.size["height"])
         for i, image_results in zip(keep, results, strict=True):
             out[i] = [
-                _to_person(res, box, score, crop_wh)
+                _to_person(res, box, score, crop_wh, self.head.has_feet)
                 for res, box, score in zip(image_results, boxes[i], scores[i], strict=True)
             ]
         return out
@@ -228,22 +239,6 @@ def _check_options(threshold: float, max_people: int, max_side_px: int | None) -
         raise SettingsError(f"max_people must be at least 1, got {max_people}")
     if max_side_px is not None and max_side_px < 32:
         raise SettingsError(f"inference_max_side_px must be at least 32, got {max_side_px}")
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _person_label(id2label: dict[int, str] | None) -> int:
@@ -285,19 +280,27 @@ def crop_region_xywh(box: BoxXYWH, crop_size_px: tuple[int, int]) -> BoxXYWH:
 
 
 def _to_person(
-    result: dict[str, Any], box: BoxXYWH, detection_score: float, crop_size_px: tuple[int, int]
-) -> PersonPose:
-    """Adapter: one post-processed ViTPose result -> PersonPose in original pixels."""
-    xy = result["keypoints"].cpu().numpy().astype(np.float32).reshape(N_JOINTS, 2)
-    raw = result["scores"].cpu().numpy().astype(np.float32).reshape(N_JOINTS)
+    result: dict[str, Any], box: BoxXYWH, detection_score: float, crop_size_px: tuple[int, int],
+    has_feet: bool = False,
+) -> PersonPose:  # fmt: skip
+    """Adapter: one post-processed ViTPose result -> PersonPose in original pixels.
+
+    The result holds the 17 body joints, then (`has_feet`, a COCO-WholeBody head) the six
+    foot points in `Foot` order; without feet, the feet stay missing (NaN, score 0).
+    """
+    n_points = N_JOINTS + N_FEET if has_feet else N_JOINTS
+    xy = result["keypoints"].cpu().numpy().astype(np.float32).reshape(n_points, 2)
+    raw = result["scores"].cpu().numpy().astype(np.float32).reshape(n_points)
     # DARK sub-pixel refinement can extrapolate on a flat peak; the model only saw the crop.
     cx, cy, cw, ch = crop_region_xywh(box, crop_size_px)
     xy[:, 0] = np.clip(xy[:, 0], cx, cx + cw)
     xy[:, 1] = np.clip(xy[:, 1], cy, cy + ch)
     xy[~(raw > 0)] = np.nan  # the processor's "no location" (-1) sentinel, see module doc
     score = np.clip(np.nan_to_num(raw, nan=0.0), 0.0, 1.0)
+    feet = (xy[None, N_JOINTS:], score[None, N_JOINTS:]) if has_feet else (None, None)
+    kp = Keypoints(xy[None, :N_JOINTS], score[None, :N_JOINTS], None, *feet)
     box_px = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
-    return PersonPose(Keypoints.single(xy, score), box_px, float(detection_score))
+    return PersonPose(kp, box_px, float(detection_score))
 
 
 def _to_rgb(image_bgr: NDArray[np.uint8]) -> NDArray[np.uint8]:

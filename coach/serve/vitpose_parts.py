@@ -19,6 +19,7 @@ from coach.core.errors import BackendUnavailable
 from coach.core.keypoints import PersonPose
 from coach.pose import vitpose_backend as vb
 from coach.pose.hf_loading import import_stack, load_model, pick_dtype, resolve_device
+from coach.pose.vitpose_heads import PoseHead, num_experts, pose_head
 
 
 class DetectorPart:
@@ -67,15 +68,17 @@ class CropPart:
 
     def __init__(self, pose_model: str) -> None:
         import_stack()
-        from transformers import AutoImageProcessor
+        from transformers import AutoConfig, AutoImageProcessor
 
+        local = Path(pose_model).expanduser().is_dir()
         try:
-            self._processor = AutoImageProcessor.from_pretrained(
-                pose_model, local_files_only=Path(pose_model).expanduser().is_dir()
-            )
+            self._processor = AutoImageProcessor.from_pretrained(pose_model, local_files_only=local)
+            config = AutoConfig.from_pretrained(pose_model, local_files_only=local)
         except (OSError, ValueError) as exc:
             raise BackendUnavailable(f"ViTPose processor {pose_model!r} cannot be loaded: "
                                      f"{str(exc).splitlines()[0]}") from None  # fmt: skip
+        # The same head rule as KeypointPart: it says whether foot maps follow the body's.
+        self.head: PoseHead = pose_head(config, pose_model)
         size = self._processor.size
         self.crop_wh = (int(size["width"]), int(size["height"]))
 
@@ -89,7 +92,8 @@ class CropPart:
     def decode(
         self, heatmaps: NDArray[np.float32], boxes: list[vb.BoxXYWH], scores: list[float]
     ) -> list[PersonPose]:
-        """(n, 17, h, w) heatmaps of one image's boxes -> one PersonPose per box."""
+        """(n, K, h, w) heatmaps of one image's boxes (K = `head.n_decoded`: 17, or 23 with
+        the feet) -> one PersonPose per box."""
         import torch
 
         box_lists = [[[float(v) for v in box] for box in boxes]]
@@ -98,7 +102,7 @@ class CropPart:
             boxes=box_lists,
         )[0]
         return [
-            vb._to_person(res, box, score, self.crop_wh)
+            vb._to_person(res, box, score, self.crop_wh, self.head.has_feet)
             for res, box, score in zip(results, boxes, scores, strict=True)
         ]
 
@@ -115,16 +119,20 @@ class KeypointPart:
             "ViTPose", pose_model, "LIFTCOACH_VITPOSE", transformers.VitPoseForPoseEstimation,
             (self.device, self.dtype), lambda m: None,
         )  # fmt: skip
-        backbone = self._model.config.backbone_config
-        self.is_moe = int(getattr(backbone, "num_experts", 1)) > 1
+        self.head: PoseHead = pose_head(self._model.config, pose_model)
+        self.is_moe = num_experts(self._model.config) > 1
 
     def heatmaps(self, crops: NDArray[np.float32]) -> NDArray[np.float32]:
-        """(n, 3, H, W) float32 crops -> (n, 17, h, w) float32 heatmaps."""
+        """(n, 3, H, W) float32 crops -> (n, K, h, w) float32 heatmaps, K = `head.n_decoded`
+        (the face and hand maps of a whole-body head never leave the replica)."""
         torch = self._torch
         pixel_values = torch.from_numpy(np.ascontiguousarray(crops)).to(self.device, self.dtype)
         extra: dict[str, Any] = {}
-        if self.is_moe:  # ViTPose+ experts: index 0 is COCO
-            extra["dataset_index"] = torch.zeros(len(crops), dtype=torch.long, device=self.device)
+        if self.is_moe:  # ViTPose+ experts: COCO 0, COCO-WholeBody 5 (vitpose_heads)
+            extra["dataset_index"] = torch.full(
+                (len(crops),), self.head.dataset_index, dtype=torch.long, device=self.device
+            )
         with torch.inference_mode():
-            out = self._model(pixel_values=pixel_values, **extra).heatmaps.float().cpu()
+            maps = self._model(pixel_values=pixel_values, **extra).heatmaps
+            out = maps[:, : self.head.n_decoded].float().cpu()
         return np.asarray(out.numpy(), dtype=np.float32)

@@ -40,13 +40,14 @@ class ModelDirs:
     detector: Path
 
 
-def _save_pose(path: Path, num_experts: int) -> Path:
+def _save_pose(path: Path, num_experts: int, num_labels: int = N_JOINTS) -> Path:
+    """A tiny random ViTPose (ViTPose+ when num_experts > 1) with a num_labels-keypoint head."""
     backbone = transformers.VitPoseBackboneConfig(
         hidden_size=32, num_hidden_layers=2, num_attention_heads=2, mlp_ratio=2,
         image_size=[256, 192], patch_size=[16, 16], out_indices=[2],
         num_experts=num_experts, part_features=8,
     )  # fmt: skip
-    config = transformers.VitPoseConfig(backbone_config=backbone, num_labels=N_JOINTS)
+    config = transformers.VitPoseConfig(backbone_config=backbone, num_labels=num_labels)
     transformers.VitPoseForPoseEstimation(config).save_pretrained(path)
     transformers.VitPoseImageProcessor().save_pretrained(path)
     return path
