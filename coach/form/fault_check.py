@@ -120,8 +120,8 @@ def judge_rep(lift: str, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]
               ) -> tuple[FaultVerdict, ...]:  # fmt: skip
     """Every fault of the lift's catalogue on one rep seen from `view` ("left", "front", ...).
 
-    `feet_trusted` False (the embedded MediaPipe backend, see `feet_trusted_for`) turns the
-    faults that read foot points to about 2 cm into "can't judge".
+    `feet_trusted` False (a backend whose feet are not measured to 2 cm, see
+    `feet_trusted_for`) turns the faults that read foot points to about 2 cm into "can't judge".
     """
     seen_as = VIEW_CLASS.get(view, "unknown")
     return tuple(
@@ -130,17 +130,29 @@ def judge_rep(lift: str, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]
     )
 
 
-# MediaPipe's heel and foot-index landmarks come with no published accuracy, and on real
-# deadlift clips they wandered by more than these faults' 2 cm limits on feet that stayed flat
-# (README, Accuracy): a verdict from them would be a guess dressed as a measurement.
-UNTRUSTED_FEET = ("can't judge with this pose model: its foot points are not precise enough "
-                  "for a 2 cm limit")
-FEET_UNTRUSTED_BACKENDS = frozenset({"mediapipe"})
+# A foot fault needs foot points measured to about 2 cm (faults.py, `needs_precise_feet`).
+# - mediapipe: its heel and foot-index landmarks come with no published accuracy, and on real
+#   deadlift clips they wandered by more than these 2 cm limits on feet that stayed flat
+#   (README, Accuracy): a verdict from them would be a guess dressed as a measurement.
+# - vitpose: a COCO head has no feet at all; a COCO-WholeBody head has them, but no figure
+#   shows them precise to 2 cm. What is published is OKS-based AP, and even its strictest
+#   threshold (OKS 0.95) passes a heel about 3 cm off on an adult (heel sigma 0.066 in
+#   COCO-WholeBody's evaluation/myeval_wholebody.py; an adult's COCO area of about 0.5 m2,
+#   scale 0.7 m). Whole-body models reach foot AP 0.567 (HRNet-w32 256x192, mmpose model zoo)
+#   to 0.744 (TCFormer-large, its authors' README) on COCO-WholeBody v1.0 val, and ViTPose+
+#   publishes whole-body AP only (54.4 S to 61.2 H, ViTPose README). Untrusted until its feet
+#   are measured on the real deadlift clips as MediaPipe's were.
+# A backend run on the pose service is named "<backend> (pose service)": the same model.
+UNTRUSTED_FEET = ("can't judge with this pose model: its foot points are not shown to be "
+                  "precise enough for a 2 cm limit")
+FEET_UNTRUSTED_BACKENDS = frozenset({"mediapipe", "vitpose"})
+_SERVICE_SUFFIX = " (pose service)"
 
 
 def feet_trusted_for(backend: str) -> bool:
-    """Whether a backend's foot points are precise enough for the foot faults."""
-    return backend not in FEET_UNTRUSTED_BACKENDS
+    """Whether a backend's foot points are precise enough for the foot faults (the same answer
+    in process and on the pose service)."""
+    return backend.removesuffix(_SERVICE_SUFFIX) not in FEET_UNTRUSTED_BACKENDS
 
 
 def _judge(fault: Fault, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]],
