@@ -57,7 +57,7 @@ def _factory(config: LiveConfig) -> Callable[[], tuple[LiveAnalyzer, Callable[[]
     def build() -> tuple[LiveAnalyzer, Callable[[], None]]:
         athlete, lift, gold = config.current()
         settings, store = config.settings, config.store
-        estimator = create_estimator(settings.backend, settings, video=True)
+        estimator = create_estimator(settings.backend, settings, live=True)
         athlete_id = store.get_or_create_athlete(athlete or "Live athlete")
         session_id = store.start_session(
             athlete_id, "live", lift=None if lift == "auto" else lift, backend=estimator.name

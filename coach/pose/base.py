@@ -30,10 +30,11 @@ class PoseEstimator(Protocol):
         ...
 
 
-def _mediapipe(settings: Settings, video: bool) -> PoseEstimator:
-    from coach.pose.mediapipe_backend import MediaPipeEstimator
+def _mediapipe(settings: Settings, video: bool, live: bool = False) -> PoseEstimator:
+    from coach.pose.mediapipe_backend import LIVE_OTHERS_EVERY, OTHERS_EVERY, MediaPipeEstimator
 
-    return MediaPipeEstimator(video=video)
+    return MediaPipeEstimator(video=video or live,
+                              others_every=LIVE_OTHERS_EVERY if live else OTHERS_EVERY)
 
 
 def _vitpose(settings: Settings, video: bool) -> PoseEstimator:
@@ -59,12 +60,15 @@ BACKENDS: dict[str, Callable[[Settings, bool], PoseEstimator]] = {
 BACKEND_NAMES: tuple[str, ...] = ("auto", *BACKENDS)
 
 
-def create_estimator(name: str, settings: Settings, *, video: bool = False) -> PoseEstimator:
+def create_estimator(name: str, settings: Settings, *, video: bool = False, live: bool = False
+                     ) -> PoseEstimator:  # fmt: skip
     """Build a backend by name. `auto` is vitpose when a GPU is present and its weights load,
     else mediapipe; the returned estimator's `name` always says which one ran.
 
     Args:
         video: frames come from one clip in order (lets MediaPipe track between frames).
+        live: frames come from a camera stream (implies video): MediaPipe looks for the other
+            people less often, since a stream is analysed at twice a clip's rate.
 
     With LIFTCOACH_POSE_SERVER set, every backend runs on that shared pose service instead.
 
@@ -75,25 +79,27 @@ def create_estimator(name: str, settings: Settings, *, video: bool = False) -> P
     if settings.pose_server and name in BACKEND_NAMES and name != "replay":
         from coach.pose.remote import RemoteEstimator
 
-        return RemoteEstimator(settings.pose_server, name, video=video)
+        return RemoteEstimator(settings.pose_server, name, video=video or live)
     if name == "auto":
-        return _auto(settings, video)
+        return _auto(settings, video, live)
+    if name == "mediapipe":
+        return _mediapipe(settings, video, live)
     try:
         factory = BACKENDS[name]
     except KeyError:
         raise SettingsError(
             f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}"
         ) from None
-    return factory(settings, video)
+    return factory(settings, video or live)
 
 
-def _auto(settings: Settings, video: bool) -> PoseEstimator:
+def _auto(settings: Settings, video: bool, live: bool) -> PoseEstimator:
     if _cuda_available():
         try:
             return _vitpose(settings, video)
         except BackendUnavailable as exc:
             log.warning("GPU present but ViTPose unavailable, using MediaPipe: %s", exc)
-    return _mediapipe(settings, video)
+    return _mediapipe(settings, video, live)
 
 
 def _cuda_available() -> bool:

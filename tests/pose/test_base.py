@@ -22,7 +22,7 @@ class _Fake:
 
 @pytest.fixture
 def fakes(monkeypatch):
-    monkeypatch.setattr(base, "_mediapipe", lambda settings, video: _Fake("mediapipe"))
+    monkeypatch.setattr(base, "_mediapipe", lambda settings, video, live=False: _Fake("mediapipe"))
     monkeypatch.setattr(base, "_vitpose", lambda settings, video: _Fake("vitpose"))
 
 
@@ -60,3 +60,14 @@ def test_replay_needs_a_file() -> None:
 
 def test_cuda_probe_answers_on_this_machine() -> None:
     assert isinstance(base._cuda_available(), bool)
+
+
+@pytest.mark.parametrize(("kind", "video", "every"), [
+    ({}, False, 5), ({"video": True}, True, 5), ({"live": True}, True, 10),
+])
+def test_a_live_stream_looks_for_the_others_over_the_same_time_as_a_clip(kind, video, every
+                                                                          ) -> None:  # fmt: skip
+    """A clip is analysed at 15 fps and looks every 5 frames; a stream at up to 30 fps, so
+    every 10 frames is the same third of a second."""
+    with create_estimator("mediapipe", Settings(), **kind) as est:
+        assert (est.video, est.others_every) == (video, every)
