@@ -118,3 +118,45 @@ def test_live_stream_reports_a_killed_replica_and_recovers(
         feed(1)
         time.sleep(0.05)
     assert _replica_names("MediaPipePose") and _replica_names("MediaPipePose")[0][0] != name
+
+
+def test_three_app_instances_share_one_pose_service(
+    pose_service: PoseService, labels: list[dict[str, str]], fixtures: Path, tmp_path: Path
+) -> None:
+    """Three separate app processes (as on three hosts: they share nothing but the service's
+    address) analyse the same photo at once through one pose service and agree with each other
+    and with the service's own answer."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    row = next(r for r in labels if r["lift"] == "squat" and r["file"].endswith("/0.jpg"))
+    env = {**os.environ, "LIFTCOACH_POSE_SERVER": pose_service.url,
+           "LIFTCOACH_DATA": str(tmp_path)}  # fmt: skip
+    command = [sys.executable, "-m", "coach", "analyze", str(fixtures / row["file"]), "--json",
+               "--backend", "mediapipe"]  # fmt: skip
+    root = Path(__file__).parents[2]
+    apps = [subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]  # fmt: skip
+    results = []
+    for app in apps:
+        out, err = app.communicate(timeout=120)
+        assert app.returncode == 0, err[-2000:]
+        results.append(json.loads(out))
+    assert {r["backend"] for r in results} == {"mediapipe (pose service)"}
+    points = [_xy(r["person"]["keypoints"]) for r in results]
+    for other in points[1:]:
+        assert np.array_equal(points[0], other, equal_nan=True)
+    direct = RemoteEstimator(pose_service.url, "mediapipe").estimate(
+        cv2.imread(str(fixtures / row["file"])))
+    shown = np.isfinite(points[0])
+    assert shown.sum() >= 20  # most joints are above the score floor on this photo
+    # The CLI rounds to 0.01 px; the service's own answer is the same model on the same JPEG.
+    assert np.allclose(points[0][shown], direct[0].keypoints.xy[0][shown], atol=SAME_INPUT_TOL_PX)
+
+
+def _xy(keypoints: list[list[float] | None]) -> NDArray[np.float64]:
+    """(17, 2) from the CLI's `[x, y, score]` or null per joint."""
+    return np.asarray([p[:2] if p is not None else (np.nan, np.nan) for p in keypoints],
+                      dtype=np.float64)
