@@ -7,6 +7,7 @@ reruns (choosing another rep) never decode or analyse again.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ FPS_CHOICES: dict[str, float | None] = {
     "15 fps (recommended)": 15.0, "10 fps (faster)": 10.0, "30 fps": 30.0, "every frame": None,
 }  # fmt: skip
 KEYFRAME_MAX_SIDE_PX = 640  # what analyze_video decodes at, so frames and keypoints agree
+_UNSAFE_IN_NAME = re.compile(r"[\x00-\x1f/\\]")
 ARROW_BGR = (255, 0, 255)  # magenta: reads on skin, clothes and the red/green skeleton
 Progress = Callable[[float, str], None]
 
@@ -68,9 +70,12 @@ class VideoResult:
 
 
 def _temp_clip(name: str, data: bytes, folder: Path) -> Path:
-    suffix = Path(name).suffix.lower() if Path(name).suffix.lower()[1:] in ACCEPTED_TYPES else ""
+    """The upload written under its own name (only path separators and control characters
+    replaced), so every message that names the file names the upload."""
+    base = _UNSAFE_IN_NAME.sub("_", Path(name).name).strip(" .")[:120] or "clip"
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"clip{suffix or '.mp4'}"
+    path = folder / (f"{stem}{suffix}" if suffix[1:] in ACCEPTED_TYPES else f"{base}.mp4")
     path.write_bytes(data)
     return path
 
@@ -105,6 +110,7 @@ def analyse_set(
             another lift, or a database failure.
     """
     report = progress or (lambda f, t: None)
+    report(0.0, "loading the pose model…")
     # The name and the right to save for it are checked before minutes of decoding.
     store.get_or_create_athlete(athlete or "Video athlete")
     with tempfile.TemporaryDirectory(prefix="liftcoach-video-") as tmp:
@@ -113,16 +119,16 @@ def analyse_set(
         if reference_clip is not None:
             share = 0.4
             ref_path = _temp_clip(reference_clip[0], reference_clip[1], Path(tmp) / "r")
-            ref = _analyse(ref_path, settings, lambda f: report(share * f, "Reference set…"),
+            ref_text = f"analysing the reference set {reference_clip[0]} first…"
+            ref = _analyse(ref_path, settings, lambda f: report(share * f, ref_text),
                            lift=lift, target_fps=fps)  # fmt: skip
             reference = reference_from_clip(ref, name=reference_clip[0])
             lift = reference.lift if lift == "auto" else lift
         path = _temp_clip(clip[0], clip[1], Path(tmp))
-        analysis = _analyse(
-            path, settings, lambda f: report(share + (1 - share) * f, f"Analysing {clip[0]}…"),
-            lift=lift, target_fps=fps, reference=reference,
-        )  # fmt: skip
-        report(1.0, "Drawing the key frames…")
+        text = "finding the lifter in each frame…"
+        analysis = _analyse(path, settings, lambda f: report(share + (1 - share) * f, text),
+                            lift=lift, target_fps=fps, reference=reference)  # fmt: skip
+        report(1.0, "drawing the key frames…")
         keyframes = key_frames(path, analysis, fps)
         drawn_faults = fault_frames(path, analysis, fps)
     session_id = save_video_session(store, athlete, clip[0], analysis, keyframes)
