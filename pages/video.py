@@ -8,15 +8,9 @@ import streamlit as st
 from coach.bar.export import bar_chart_inputs, bar_reps_csv, rep_row
 from coach.core.errors import LiftCoachError
 from coach.lift.classify import LIFT_NAMES
-from coach.pipeline.clip_session import (
-    ACCEPTED_TYPES,
-    FPS_CHOICES,
-    VideoResult,
-    chart_inputs,
-    faults_table,
-    reps_table,
-)
-from ui import auth, charts, loaders, state, video_jobs
+from coach.pipeline.clip_session import ACCEPTED_TYPES, FPS_CHOICES, VideoResult
+from coach.pipeline.clip_tables import chart_inputs, faults_table, reps_table
+from ui import auth, charts, loaders, picker, state, video_jobs
 from ui.text import plain
 
 st.title("🎬 Video check")
@@ -76,6 +70,20 @@ m2.metric("Reps", len(analysis.reps))
 m3.metric("Frames analysed", len(analysis.t_s), f"{analysis.fps_processed:.1f} fps processed",
           delta_color="off", delta_arrow="off")
 m4.metric("Reference", analysis.reference.source if analysis.reference else "—")
+if analysis.people is not None and result.preview_jpeg is not None:
+    st.caption(f"Lifter: {plain(analysis.people.lifter_reason)}.")
+    click = picker.pick_point(
+        result.preview_jpeg, analysis.info.width_px, analysis.info.height_px,
+        label="Wrong person? Pick the lifter on the first frame "
+              f"({result.persons_found} people found)", key="video.lifter",
+    )  # fmt: skip
+    if click is not None and click != result.click_xy:
+        try:
+            video_jobs.repick(result, click, settings)
+        except LiftCoachError as exc:
+            st.error(video_jobs.cannot(result.name, str(exc)))
+            st.stop()
+        st.rerun()
 if analysis.reference is not None:
     ref = analysis.reference
     limits = ", ".join(f"{k} {v:.0f}°" for k, v in ref.limits_deg.items())

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coach.core.errors import BadInput
 from coach.core.settings import Settings
-from coach.pipeline.clip_session import analyse_set
+from coach.pipeline.clip_session import VideoResult, analyse_set
 from ui import loaders, state
 from ui.text import plain
 
@@ -43,12 +44,26 @@ def start(
             store.viewer.username, clip[0],
             lambda progress: analyse_set(
                 clip, settings, store, athlete=athlete, lift=lift, fps=fps,
-                reference_clip=reference, progress=progress,
+                reference_clip=reference, progress=progress, click_xy=click_xy,
             ),
         )  # fmt: skip
     st.session_state[state.VIDEO_JOB] = (job_id, clip[0])
     st.session_state.pop(state.VIDEO_FAILED, None)
     st.session_state.pop(state.VIDEO_RESULT, None)
+
+
+def repick(result: VideoResult, click_xy: tuple[float, float], settings: Settings) -> None:
+    """Analyse `result`'s set again as asked before, with the lifter at `click_xy` (original
+    pixels of the first frame); saved as a new session, like the Photo page's re-pick.
+
+    Raises:
+        LiftCoachError: as `start`; BadInput when the set was not kept for a new analysis.
+    """
+    asked = result.request
+    if asked is None:
+        raise BadInput("this set was not kept for a new analysis: upload it again")
+    start(asked.clip, settings, athlete=asked.athlete, lift=asked.lift, fps=asked.fps,
+          reference=asked.reference_clip, click_xy=click_xy)  # fmt: skip
 
 
 def current() -> tuple[str, str] | None:

@@ -492,6 +492,44 @@ def test_video_page_refuses_an_analysis_over_the_persons_limit(
     assert not at.error and _table_with(at, "feedback")["rep"].tolist() == [1, 2, 3]
 
 
+def test_video_page_reanalyses_with_the_lifter_clicked_on_the_first_frame(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.core.keypoints import Joint
+    from tests.video_helpers import make_clip, shifted, squat_depths, write_doc
+
+    # Two people squat in step: one near the centre (hips at x ~344 px), one 220 px to its left.
+    depths = squat_depths(3, 20, lead=5, tail=5)
+    doc = {"frames": [{"persons": [squat_person(d), shifted(squat_person(d), -220.0)]}
+                      for d in depths]}  # fmt: skip
+    monkeypatch.setenv("LIFTCOACH_REPLAY", str(write_doc(app_env / "two.json", doc)))
+    data = make_clip(app_env / "two.mp4", n_frames=len(depths)).read_bytes()
+    at = _analyse_video(_page("video.py").run(), ("two people.mp4", data), athlete="Jo")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    first = at.session_state[state.VIDEO_RESULT]
+    preview = cv2.imdecode(np.frombuffer(first.preview_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert preview.shape[:2] == (480, 640) and first.persons_found == 2
+    assert "Lifter: largest near the centre" in _texts(at)
+    pick = "Wrong person? Pick the lifter on the first frame (2 people found)"
+    assert [e.label for e in at.expander] == [pick]
+    hips = first.analysis.keypoints.xy[:, Joint.LEFT_HIP, 0]
+    assert float(np.nanmean(hips)) == pytest.approx(344.0, abs=2.0)
+    at.number_input(key="video.lifter.x").set_value(100)
+    at.number_input(key="video.lifter.y").set_value(300)
+    _until_done(at.button(key="video.lifter.go").click().run())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    picked = at.session_state[state.VIDEO_RESULT]
+    assert picked.click_xy == (100.0, 300.0) and picked.name == "two people.mp4"
+    assert "Lifter: clicked" in _texts(at)
+    hips = picked.analysis.keypoints.xy[:, Joint.LEFT_HIP, 0]
+    assert float(np.nanmean(hips)) == pytest.approx(124.0, abs=2.0)  # the other one, all along
+    assert _table_with(at, "feedback")["rep"].tolist() == [1, 2, 3]
+    sessions = _store(app_env).list_sessions(athlete="Jo")
+    assert len(sessions) == 2  # the re-pick is a new session, the first one stays
+    notes = [_store(app_env).load_session(s.id).notes for s in sessions]
+    assert sum("lifter picked at (100, 300)" in n for n in notes) == 1
+
+
 def test_sessions_page_shows_reps_and_exports_them(app_env: Path) -> None:
     session_id = _seed_session(app_env)
     store = _store(app_env)
