@@ -13,7 +13,7 @@ from coach.pipeline.photo_batch import (
     analyse_batch,
     repick_lifter,
 )
-from ui import auth, charts, loaders, state, tables
+from ui import auth, charts, loaders, picker, state, tables
 from ui.text import plain
 
 st.title("📷 Photo check")
@@ -57,26 +57,6 @@ if batch.session_ids:
                "(see the Sessions page).")
 
 
-def pick_lifter(result: PhotoResult, index: int) -> tuple[float, float] | None:
-    """Where the user says the lifter is: a click on the photo, or typed coordinates."""
-    assert result.analysis is not None and result.preview_jpeg is not None
-    a = result.analysis
-    with st.expander(f"Wrong person? Pick the lifter ({a.persons_found} found)"):
-        event = st.plotly_chart(
-            charts.lifter_picker(result.preview_jpeg, a.width_px, a.height_px),
-            on_select="rerun", selection_mode="points", key=f"photo.pick.{index}",
-        )
-        points = event.selection.points if event else []
-        if points:
-            return float(points[0]["x"]), float(points[0]["y"])
-        cx, cy, go = st.columns([2, 2, 1], vertical_alignment="bottom")
-        x = cx.number_input("x (px)", 0, a.width_px, a.width_px // 2, key=f"photo.x.{index}")
-        y = cy.number_input("y (px)", 0, a.height_px, a.height_px // 2, key=f"photo.y.{index}")
-        if go.button("Use this point", key=f"photo.go.{index}"):
-            return float(x), float(y)
-    return None
-
-
 def show_result(result: PhotoResult, index: int) -> None:
     """One photo: annotated image, verdicts, tables, angle chart."""
     if result.error is not None or result.analysis is None:
@@ -110,7 +90,11 @@ def show_result(result: PhotoResult, index: int) -> None:
     if form is not None:
         st.plotly_chart(charts.angles_vs_gold(form.angles_deg, form.gold_angles_deg),
                         key=f"photo.angles.{index}")
-    click = pick_lifter(result, index)
+    a = result.analysis
+    assert result.preview_jpeg is not None
+    click = picker.pick_point(result.preview_jpeg, a.width_px, a.height_px,
+                              label=f"Wrong person? Pick the lifter ({a.persons_found} found)",
+                              key=f"photo.lifter.{index}")  # fmt: skip
     if click is not None and click != result.click_xy:
         try:
             new = repick_lifter(batch, index, click, loaders.estimator(settings.backend),

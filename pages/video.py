@@ -8,16 +8,9 @@ import streamlit as st
 from coach.bar.export import bar_chart_inputs, bar_reps_csv, rep_row
 from coach.core.errors import LiftCoachError
 from coach.lift.classify import LIFT_NAMES
-from coach.pipeline.clip_session import (
-    ACCEPTED_TYPES,
-    FPS_CHOICES,
-    VideoResult,
-    analyse_set,
-    chart_inputs,
-    faults_table,
-    reps_table,
-)
-from ui import auth, charts, loaders, state
+from coach.pipeline.clip_session import ACCEPTED_TYPES, FPS_CHOICES, VideoResult
+from coach.pipeline.clip_tables import chart_inputs, faults_table, reps_table
+from ui import auth, charts, loaders, picker, state, video_jobs
 from ui.text import plain
 
 st.title("🎬 Video check")
@@ -41,24 +34,26 @@ if source != "the shipped gold rep":
     reference = st.file_uploader("The coach's good set (a clip)", type=list(ACCEPTED_TYPES),
                                  key=state.VIDEO_REFERENCE_UPLOAD)
 ready = clip is not None and athlete.strip() and (reference is not None or source.endswith("rep"))
-if st.button("Analyse", type="primary", disabled=not ready, key="video.analyse"):
-    bar = st.progress(0.0, text="Loading the pose model…")
+followed = video_jobs.current()
+busy = followed is not None  # one analysis per tab at a time
+if st.button("Analyse", type="primary", disabled=not ready or busy, key="video.analyse"):
+    assert clip is not None
     try:
-        assert clip is not None
-        with loaders.analysis_slot(), loaders.team_gold():
-            result = analyse_set(
-                (clip.name, clip.getvalue()), settings, loaders.store(), athlete=athlete,
-                lift=lift, fps=FPS_CHOICES[fps_label],
-                reference_clip=None if reference is None
-                else (reference.name, reference.getvalue()),
-                progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text),
-            )  # fmt: skip
+        video_jobs.start(
+            (clip.name, clip.getvalue()), settings, athlete=athlete, lift=lift,
+            fps=FPS_CHOICES[fps_label],
+            reference=None if reference is None else (reference.name, reference.getvalue()),
+        )  # fmt: skip
     except LiftCoachError as exc:
-        bar.empty()
-        st.error(f"This clip cannot be analysed: {exc}")
+        st.error(video_jobs.cannot(clip.name, str(exc)))
         st.stop()
-    bar.empty()
-    st.session_state[state.VIDEO_RESULT] = result
+    st.rerun()  # the button now reads as busy, and the progress bar takes over
+if followed is not None:
+    video_jobs.follow(*followed)
+    st.stop()
+if state.VIDEO_FAILED in st.session_state:
+    st.error(st.session_state[state.VIDEO_FAILED])
+    st.stop()
 
 result: VideoResult | None = st.session_state.get(state.VIDEO_RESULT)
 if result is None:
@@ -75,6 +70,20 @@ m2.metric("Reps", len(analysis.reps))
 m3.metric("Frames analysed", len(analysis.t_s), f"{analysis.fps_processed:.1f} fps processed",
           delta_color="off", delta_arrow="off")
 m4.metric("Reference", analysis.reference.source if analysis.reference else "—")
+if analysis.people is not None and result.preview_jpeg is not None:
+    st.caption(f"Lifter: {plain(analysis.people.lifter_reason)}.")
+    click = picker.pick_point(
+        result.preview_jpeg, analysis.info.width_px, analysis.info.height_px,
+        label="Wrong person? Pick the lifter on the first frame "
+              f"({result.persons_found} people found)", key="video.lifter",
+    )  # fmt: skip
+    if click is not None and click != result.click_xy:
+        try:
+            video_jobs.repick(result, click, settings)
+        except LiftCoachError as exc:
+            st.error(video_jobs.cannot(result.name, str(exc)))
+            st.stop()
+        st.rerun()
 if analysis.reference is not None:
     ref = analysis.reference
     limits = ", ".join(f"{k} {v:.0f}°" for k, v in ref.limits_deg.items())

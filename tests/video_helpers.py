@@ -42,6 +42,12 @@ def squat_reps_doc(depths: list[float], scale: float = 1.0) -> dict[str, Any]:
     return {"frames": [{"persons": [squat_person(min(1.0, d * scale))]} for d in depths]}
 
 
+def shifted(person: dict[str, Any], dx: float) -> dict[str, Any]:
+    """The same replay person moved `dx` pixels sideways (a second lifter beside the first)."""
+    return {**person, "keypoints": [[x + dx, y, s] for x, y, s in person["keypoints"]],
+            "bbox": [person["bbox"][0] + dx, *person["bbox"][1:]]}  # fmt: skip
+
+
 def write_doc(path: Path, doc: dict[str, Any]) -> Path:
     path.write_text(json.dumps(doc))
     return path

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -14,10 +15,14 @@ from coach.auth.limits import AnalysisLimiter
 from coach.auth.viewer import NotAllowed, Viewer
 from coach.core.settings import Settings, load_settings
 from coach.form.gold import TeamGold, use_team_gold
+from coach.pipeline.jobs import JobRunner
 from coach.pose.base import PoseEstimator, create_estimator
 from coach.store.gold import TeamGoldStore
 from coach.store.store import Store
 from ui import state
+
+if TYPE_CHECKING:
+    from coach.pipeline.clip_session import VideoResult
 
 
 @st.cache_resource
@@ -112,3 +117,10 @@ def _limiter() -> AnalysisLimiter:
 def analysis_slot() -> AbstractContextManager[None]:
     """Hold one of the signed-in person's analysis slots (TooBusy when all are taken)."""
     return _limiter().slot(viewer().username)
+
+
+@st.cache_resource(on_release=lambda runner: runner.shutdown())
+def analysis_jobs() -> JobRunner[VideoResult]:
+    """The process's background analyses (coach/pipeline/jobs.py), shared by every tab; each
+    holds one of its owner's `analysis_slot`s while it waits and runs."""
+    return JobRunner(_limiter(), workers=app_settings().analysis_workers)

@@ -20,6 +20,10 @@ LIVE_SPOKEN = "live.spoken"
 VIDEO_UPLOAD = "video.upload"
 VIDEO_REFERENCE_UPLOAD = "video.reference_upload"
 VIDEO_RESULT = "video.result"
+# Video page: (job id, upload name) of this tab's analysis running in the background
+# (coach.pipeline.jobs, ui.video_jobs), and the line saying why the last one failed.
+VIDEO_JOB = "video.job"
+VIDEO_FAILED = "video.failed"
 # Sign-in: the signed-in coach.auth.viewer.Viewer of this browser tab (absent: signed out).
 AUTH_VIEWER = "auth.viewer"
 # Photo page: bumped after a batch is saved, so the uploader starts empty (a new widget key).

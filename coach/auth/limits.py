@@ -27,9 +27,9 @@ class AnalysisLimiter:
         self._running: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    @contextmanager
-    def slot(self, who: str) -> Iterator[None]:
-        """Hold one of `who`'s slots for the block.
+    def acquire(self, who: str) -> None:
+        """Take one of `who`'s slots; pair it with `release` (a job holds its slot from submit in
+        one thread to its end in another, which a `with` block cannot span).
 
         Raises:
             TooBusy: `who` already holds every slot (nothing waits: the page says so at once).
@@ -41,13 +41,26 @@ class AnalysisLimiter:
                     f"{self.max_per_person}); wait for one to finish"
                 )
             self._running[who] += 1
+
+    def release(self, who: str) -> None:
+        """Give back one slot taken with `acquire`."""
+        with self._lock:
+            self._running[who] -= 1
+            if self._running[who] <= 0:
+                del self._running[who]
+
+    @contextmanager
+    def slot(self, who: str) -> Iterator[None]:
+        """Hold one of `who`'s slots for the block.
+
+        Raises:
+            TooBusy: `who` already holds every slot.
+        """
+        self.acquire(who)
         try:
             yield
         finally:
-            with self._lock:
-                self._running[who] -= 1
-                if self._running[who] <= 0:
-                    del self._running[who]
+            self.release(who)
 
     def running(self, who: str) -> int:
         """How many analyses `who` runs now."""

@@ -20,6 +20,7 @@ Every key, its unit and when to change it (the README's Configuration table mirr
 | single_user | LIFTCOACH_SINGLE_USER | 0 | 1: no sign-in, for one lifter at home; the app then serves localhost only |
 | max_concurrent_analyses | LIFTCOACH_MAX_ANALYSES | 2 | analyses one account may run at once (photo batches, clips) |
 | max_photos_per_batch | LIFTCOACH_MAX_PHOTOS | 20 | photos one Analyse press may take |
+| analysis_workers | LIFTCOACH_ANALYSIS_WORKERS | 2 | clip analyses one app process runs at once, all accounts together (each takes about one CPU core); more wait in a queue |
 
 Numbers must be finite and in range (pixels and counts at least 1, scores in [0, 1]); a bad
 value is refused with the name of the environment variable or key that holds it.
@@ -58,6 +59,7 @@ ENV_VARS: dict[str, str] = {
     "single_user": "LIFTCOACH_SINGLE_USER",
     "max_concurrent_analyses": "LIFTCOACH_MAX_ANALYSES",
     "max_photos_per_batch": "LIFTCOACH_MAX_PHOTOS",
+    "analysis_workers": "LIFTCOACH_ANALYSIS_WORKERS",
 }
 # (low, high) inclusive bounds of numeric settings; everything numeric must also be finite.
 RANGES: dict[str, tuple[float, float]] = {
@@ -66,6 +68,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "inference_max_side_px": (32, 16_384),
     "max_concurrent_analyses": (1, 64),
     "max_photos_per_batch": (1, 500),
+    "analysis_workers": (1, 64),
 }
 # Plates outside this range are not barbell plates (the smallest technique plates are ~150 mm
 # across; 450 mm is the largest standard), so a value outside is a typo, e.g. cm for mm.
@@ -97,6 +100,8 @@ class Settings:
     single_user: bool = False
     max_concurrent_analyses: int = 2
     max_photos_per_batch: int = 20
+    # MediaPipe keeps one core busy per clip; the project's machines have 2.
+    analysis_workers: int = 2
 
     def __post_init__(self) -> None:
         low, high = PLATE_DIAMETER_RANGE_MM

@@ -7,6 +7,7 @@ reruns (choosing another rep) never decode or analyse again.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,23 +15,23 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from coach.bar.export import bar_document
-from coach.core.flags import Flag
 from coach.core.keypoints import Joint
 from coach.core.settings import Settings
 from coach.media.video import iter_frames
 from coach.pipeline.clip import ClipAnalysis, RepVerdict, analyze_video
+from coach.pipeline.clip_tables import frame_flags
 from coach.pipeline.fault_frames import FaultFrame, fault_frames
+from coach.pipeline.photo_batch import PREVIEW_MAX_SIDE_PX  # the picker's picture size
 from coach.pipeline.reference import clip_frame_arrows, reference_from_clip
 from coach.pose.base import create_estimator
 from coach.render.arrows import arrows_xy
 from coach.render.bar import draw_bar_path
 from coach.render.canvas import skeleton_canvas
 from coach.render.draw import draw_arrows, draw_skeleton
-from coach.render.overlay import STATUS_COLORS_BGR, thumbnail_jpeg
+from coach.render.overlay import STATUS_COLORS_BGR, encode_jpeg, thumbnail_jpeg
 from coach.reps.reference import ReferenceRep, reference_skeleton
 from coach.store.records import FrameDraft, RepDraft, SessionDraft
 from coach.store.store import Store
@@ -40,6 +41,7 @@ FPS_CHOICES: dict[str, float | None] = {
     "15 fps (recommended)": 15.0, "10 fps (faster)": 10.0, "30 fps": 30.0, "every frame": None,
 }  # fmt: skip
 KEYFRAME_MAX_SIDE_PX = 640  # what analyze_video decodes at, so frames and keypoints agree
+_UNSAFE_IN_NAME = re.compile(r"[\x00-\x1f/\\]")
 ARROW_BGR = (255, 0, 255)  # magenta: reads on skin, clothes and the red/green skeleton
 Progress = Callable[[float, str], None]
 
@@ -56,8 +58,24 @@ class KeyFrame:
 
 
 @dataclass(frozen=True, eq=False)
+class SetRequest:
+    """What one analysis was asked for, kept so the set can be analysed again with a click
+    (the clip's bytes stay with the set shown in the tab, as the uploader keeps them too)."""
+
+    clip: tuple[str, bytes]
+    athlete: str
+    lift: str
+    fps: float | None
+    reference_clip: tuple[str, bytes] | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class VideoResult:
-    """One analysed set: the analysis, its key frames per rep, and where it was saved."""
+    """One analysed set: the analysis, its key frames per rep, and where it was saved.
+
+    `preview_jpeg` is the first analysed frame (longest side PREVIEW_MAX_SIDE_PX), where a
+    click picks the lifter; `click_xy` is the click this analysis used (original pixels).
+    """
 
     name: str
     athlete: str
@@ -65,12 +83,24 @@ class VideoResult:
     keyframes: dict[int, tuple[KeyFrame, ...]]
     session_id: int | None
     fault_frames: dict[tuple[int, str], FaultFrame] = field(default_factory=dict)
+    preview_jpeg: bytes | None = None
+    click_xy: tuple[float, float] | None = None
+    request: SetRequest | None = None
+
+    @property
+    def persons_found(self) -> int:
+        """Everyone tracked in the clip (the lifter among them)."""
+        people = self.analysis.people
+        return 0 if people is None else len(people.tracks)
 
 
 def _temp_clip(name: str, data: bytes, folder: Path) -> Path:
-    suffix = Path(name).suffix.lower() if Path(name).suffix.lower()[1:] in ACCEPTED_TYPES else ""
+    """The upload written under its own name (only path separators and control characters
+    replaced), so every message that names the file names the upload."""
+    base = _UNSAFE_IN_NAME.sub("_", Path(name).name).strip(" .")[:120] or "clip"
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"clip{suffix or '.mp4'}"
+    path = folder / (f"{stem}{suffix}" if suffix[1:] in ACCEPTED_TYPES else f"{base}.mp4")
     path.write_bytes(data)
     return path
 
@@ -97,14 +127,21 @@ def analyse_set(
     fps: float | None,
     reference_clip: tuple[str, bytes] | None = None,
     progress: Progress | None = None,
+    click_xy: tuple[float, float] | None = None,
 ) -> VideoResult:
     """Analyse a set (and first the coach's reference set, if given), draw and save it.
+
+    Args:
+        click_xy: a point on the lifter in the clip's first analysed frame (original pixels);
+            None = the largest person near the centre.
 
     Raises:
         LiftCoachError: a bad clip (BadVideo), nobody in it, a reference without reps or of
             another lift, or a database failure.
     """
     report = progress or (lambda f, t: None)
+    report(0.0, "loading the pose model…")
+    lift_asked = lift  # a coach's set may name the lift below; a new click asks as before
     # The name and the right to save for it are checked before minutes of decoding.
     store.get_or_create_athlete(athlete or "Video athlete")
     with tempfile.TemporaryDirectory(prefix="liftcoach-video-") as tmp:
@@ -113,20 +150,32 @@ def analyse_set(
         if reference_clip is not None:
             share = 0.4
             ref_path = _temp_clip(reference_clip[0], reference_clip[1], Path(tmp) / "r")
-            ref = _analyse(ref_path, settings, lambda f: report(share * f, "Reference set…"),
+            ref_text = f"analysing the reference set {reference_clip[0]} first…"
+            ref = _analyse(ref_path, settings, lambda f: report(share * f, ref_text),
                            lift=lift, target_fps=fps)  # fmt: skip
             reference = reference_from_clip(ref, name=reference_clip[0])
             lift = reference.lift if lift == "auto" else lift
         path = _temp_clip(clip[0], clip[1], Path(tmp))
-        analysis = _analyse(
-            path, settings, lambda f: report(share + (1 - share) * f, f"Analysing {clip[0]}…"),
-            lift=lift, target_fps=fps, reference=reference,
-        )  # fmt: skip
-        report(1.0, "Drawing the key frames…")
+        text = "finding the lifter in each frame…"
+        analysis = _analyse(path, settings, lambda f: report(share + (1 - share) * f, text),
+                            lift=lift, target_fps=fps, reference=reference,
+                            click_xy=click_xy)  # fmt: skip
+        report(1.0, "drawing the key frames…")
         keyframes = key_frames(path, analysis, fps)
         drawn_faults = fault_frames(path, analysis, fps)
-    session_id = save_video_session(store, athlete, clip[0], analysis, keyframes)
-    return VideoResult(clip[0], athlete.strip(), analysis, keyframes, session_id, drawn_faults)
+        preview = first_frame_jpeg(path, fps)
+    session_id = save_video_session(store, athlete, clip[0], analysis, keyframes, click_xy)
+    return VideoResult(clip[0], athlete.strip(), analysis, keyframes, session_id, drawn_faults,
+                       preview, click_xy, SetRequest(clip, athlete, lift_asked, fps,
+                                                     reference_clip))  # fmt: skip
+
+
+def first_frame_jpeg(path: Path, fps: float | None) -> bytes | None:
+    """The clip's first analysed frame (the one a click picks the lifter on), as a JPEG with
+    its longest side at most PREVIEW_MAX_SIDE_PX; None when no frame decodes."""
+    for frame in iter_frames(path, target_fps=fps, max_side_px=PREVIEW_MAX_SIDE_PX):
+        return encode_jpeg(frame.bgr, quality=80)
+    return None
 
 
 def _lifter_panel(
@@ -194,40 +243,29 @@ def _view_yaw(verdict: RepVerdict) -> float:
     return snapped.get(outcome.view.view, outcome.view.yaw_deg)
 
 
-def _frame_flags(analysis: ClipAnalysis) -> dict[int, list[Flag]]:
-    """Flags per clip frame: each rep's faults at the frame they were measured on, and the
-    joint-pair flags at its bottom and lockout. (GyML's distance from the reference is shown
-    in the rep table, not flagged: being further from one gold pose is not a fault.)"""
-    flags: dict[int, list[Flag]] = {}
-    for v in analysis.reps:
-        for fault in v.flagged_faults:
-            frame = fault.frame if fault.frame is not None else v.rep.bottom_frame
-            flags.setdefault(frame, []).append(fault.to_flag())
-        for frame, outcome in ((v.rep.bottom_frame, v.bottom), (v.rep.end_frame, v.lockout)):
-            for f in outcome.flags if outcome is not None else ():
-                flags.setdefault(frame, []).append(f)
-    return flags
-
-
 def save_video_session(
     store: Store, athlete: str, name: str, analysis: ClipAnalysis,
     keyframes: dict[int, tuple[KeyFrame, ...]] | None = None,
+    click_xy: tuple[float, float] | None = None,
 ) -> int:  # fmt: skip
     """One "video" session: every analysed frame (smoothed keypoints, 2D angles), each rep
     (verdict = its feedback), the per-rep flags on their frames, and the bar's path and speeds,
-    in ONE transaction (a crash part-way leaves no half-saved session).
+    in ONE transaction (a crash part-way leaves no half-saved session). The notes name the
+    clip, the reference and, when the lifter was picked by a click, where.
 
     Raises:
         StorageError: the database refused it.
     """
     lift = analysis.lift.label if analysis.lift.label != "unsure" else None
-    ref = analysis.reference.source if analysis.reference is not None else "none"
+    notes = f"{name}; reference: {analysis.reference.source if analysis.reference else 'none'}"
+    if click_xy is not None:
+        notes += f"; lifter picked at ({click_xy[0]:.0f}, {click_xy[1]:.0f})"
     reps = tuple(
         RepDraft(v.rep.index, v.rep.start_s, v.rep.bottom_s, v.rep.end_s, v.feedback())
         for v in analysis.reps
     )
     thumbs = _thumbnails(analysis, keyframes or {})
-    flags = _frame_flags(analysis)
+    flags = frame_flags(analysis)
     frames = []
     for i, t in enumerate(analysis.t_s):
         kp = analysis.keypoints.frame(i)
@@ -238,7 +276,7 @@ def save_video_session(
         ))  # fmt: skip
     return store.record_session(SessionDraft(
         store.get_or_create_athlete(athlete or "Video athlete"), "video", lift=lift,
-        backend=analysis.backend, notes=f"{name}; reference: {ref}", frames=tuple(frames),
+        backend=analysis.backend, notes=notes, frames=tuple(frames),
         reps=reps, bar=None if analysis.bar is None else bar_document(analysis.bar),
     ))  # fmt: skip
 
@@ -253,82 +291,3 @@ def _thumbnails(analysis: ClipAnalysis, keyframes: dict[int, tuple[KeyFrame, ...
             frame = rep.bottom_frame if f.position == "bottom" else rep.end_frame
             out[frame] = thumbnail_jpeg(f.lifter_rgb[..., ::-1].copy())
     return out
-
-
-def reps_table(analysis: ClipAnalysis) -> pd.DataFrame:
-    """One row per rep: times, the view, faults found, joint flags, feedback, and (for
-    information, not as a fault) GyML's pose distance from the reference and the DTW's largest
-    difference."""
-    rows = []
-    for v in analysis.reps:
-        r, worst = v.rep, _dtw_max(v)
-        checks = {p.position: p for p in (v.check.positions if v.check else ())}
-        rows.append({
-            "rep": r.index + 1, "start (s)": round(r.start_s, 2),
-            "bottom (s)": round(r.bottom_s, 2), "end (s)": round(r.end_s, 2), "view": v.view,
-            "faults": len(v.flagged_faults),
-            "joint flags": sum(len(o.flags) for o in (v.bottom, v.lockout) if o is not None),
-            "start vs ref (°)": _check_cell(checks.get("start")),
-            "bottom vs ref (°)": _check_cell(checks.get("bottom")),
-            "DTW max diff (°)": worst[0], "where": worst[1], "feedback": v.feedback(),
-        })  # fmt: skip
-    columns = ["rep", "start (s)", "bottom (s)", "end (s)", "view", "faults", "joint flags",
-               "start vs ref (°)", "bottom vs ref (°)", "DTW max diff (°)", "where",
-               "feedback"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
-
-
-def faults_table(analysis: ClipAnalysis) -> pd.DataFrame:
-    """One row per rep and fault of the catalogue: the verdict, when, the measured value
-    against its limit, how many views could judge it, and the cue or why it can't be judged."""
-    rows = []
-    for v in analysis.reps:
-        for f in v.faults:
-            limit = f.fault.limit
-            rows.append({
-                "rep": v.rep.index + 1, "fault": f.fault.name,
-                "verdict": {"fault": "FAULT", "ok": "ok"}.get(f.status, "can't judge"),
-                "at (s)": None if f.frame is None else round(float(analysis.t_s[f.frame]), 2),
-                "value": None if not np.isfinite(f.value) else round(f.value, 2),
-                "limit": None if limit is None else limit.value,
-                "unit": "" if limit is None else limit.unit,
-                "confidence": round(f.confidence, 2) if f.flagged else None,
-                "views": f"{f.views_judged} of 1 view could judge", "votes bad": f.votes_bad,
-                "cue / why not": f.fault.cue if f.status != "cannot_judge" else f.note,
-            })  # fmt: skip
-    return pd.DataFrame(rows, columns=["rep", "fault", "verdict", "at (s)", "value", "limit",
-                                       "unit", "confidence", "views", "votes bad",
-                                       "cue / why not"])
-
-
-def _check_cell(check: Any) -> str:
-    if check is None or not np.isfinite(check.difference.distance_deg):
-        return "—"
-    return f"{check.difference.distance_deg:.0f} / {check.limit_deg:.0f}"
-
-
-def _dtw_max(v: RepVerdict) -> tuple[float | None, str]:
-    if v.comparison is None:
-        return None, ""
-    known = [j for j in v.comparison.joints if np.isfinite(j.max_abs_deg)]
-    if not known:
-        return None, ""
-    j = max(known, key=lambda d: d.max_abs_deg)
-    return round(j.max_abs_deg, 1), f"{j.joint.replace('_', ' ')} at {j.max_at_fraction:.0%}"
-
-
-def chart_inputs(analysis: ClipAnalysis) -> dict[str, Any]:
-    """What `ui.charts.clip_traces` draws: times, the lift's angles, rep spans, flag marks."""
-    from coach.reps.check import CHECK_ANGLES
-
-    names = CHECK_ANGLES.get(analysis.lift.label, tuple(analysis.traces))
-    flags = _frame_flags(analysis)
-    return {
-        "t_s": [float(t) for t in analysis.t_s],
-        "traces": {n: [float(x) for x in analysis.traces[n]] for n in names
-                   if n in analysis.traces},
-        "reps": [(v.rep.start_s, v.rep.end_s, f"rep {v.rep.index + 1}") for v in analysis.reps],
-        "flags": [(float(analysis.t_s[i]), "; ".join(f.reason for f in fl))
-                  for i, fl in sorted(flags.items())],
-    }  # fmt: skip
-

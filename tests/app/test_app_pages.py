@@ -3,6 +3,8 @@ out (it crashes under AppTest); the real browser tests in tests/browser cover th
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +20,7 @@ from coach.core.flags import Flag
 from coach.store.store import Store
 from tests.squat_replay import squat_person, write_squat_replay
 from ui import state
+from ui.text import plain
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 60
@@ -309,7 +312,19 @@ def _analyse_video(at: AppTest, clip: tuple[str, bytes], athlete: str = "Ed") ->
     at.selectbox(key="video.lift").set_value("squat")
     at.file_uploader(key=state.VIDEO_UPLOAD).set_value((clip[0], clip[1], "video/mp4"))
     at.run()
-    return at.button(key="video.analyse").click().run()
+    return _until_done(at.button(key="video.analyse").click().run())
+
+
+def _until_done(at: AppTest) -> AppTest:
+    """Rerun the page until its background analysis has ended. (AppTest runs a fragment only
+    within a whole run, never on its timer; each run shows the job's progress anew.)"""
+    deadline = time.monotonic() + TIMEOUT_S
+    while state.VIDEO_JOB in at.session_state:
+        assert not at.exception, at.exception
+        assert time.monotonic() < deadline, "the analysis did not finish"
+        time.sleep(0.05)
+        at.run()
+    return at
 
 
 def test_video_page_analyses_a_set_and_saves_it(
@@ -387,15 +402,132 @@ def test_video_page_refuses_bad_clips_and_keeps_working(
         "long.mp4": long_clip.read_bytes(),
     }  # fmt: skip
     at = _page("video.py").run()
+    said = {}
     for name, payload in bad.items():
         _analyse_video(at, (name, payload))
         assert not at.exception, name
         assert at.error and "cannot be analysed" in at.error[0].value, name
+        assert at.error[0].value.startswith(f"This clip ({plain(name)})"), name
         assert _store(app_env).list_sessions(athlete="Ed") == [], name
-    assert "limit is 600 s" in at.error[0].value
+        said[name] = at.error[0].value
+    assert "limit is 600 s" in said["long.mp4"]
+    # The file is named as uploaded inside the message too (not a temporary file's name).
+    assert plain("notes.mp4 is not a video we can read") in said["notes.mp4"]
     _analyse_video(at, ("set.mp4", data))
     assert not at.exception and not at.error
     assert len(_store(app_env).list_sessions(athlete="Ed")) == 1
+
+
+def _progress(at: AppTest) -> list[tuple[float, str]]:
+    return [(p.proto.value / 100, p.proto.text) for p in at.get("progress")]
+
+
+@pytest.fixture
+def held_analysis(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The Video page's analyses report a third of the way (then `reached` is set) and wait for
+    `go` before they go on."""
+    import ui.video_jobs
+    from coach.pipeline.clip_session import analyse_set
+
+    held = SimpleNamespace(reached=threading.Event(), go=threading.Event())
+
+    def analyse_when_told(*args: Any, progress: Any, **kwargs: Any) -> Any:
+        progress(0.3, "Analysing set.mp4…")
+        held.reached.set()
+        assert held.go.wait(TIMEOUT_S), "the test never let the analysis go on"
+        return analyse_set(*args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(ui.video_jobs, "analyse_set", analyse_when_told)
+    yield held
+    held.go.set()  # a failing test must not leave a worker waiting
+
+
+def test_video_page_analyses_off_the_script_run_and_survives_reruns_and_reloads(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch, held_analysis: Any
+) -> None:
+    data = _video_env(app_env, monkeypatch)
+    at = _page("video.py").run()
+    at.text_input(key="video.athlete").input("Ed")
+    at.selectbox(key="video.lift").set_value("squat")
+    at.file_uploader(key=state.VIDEO_UPLOAD).set_value(("my set.mp4", data, "video/mp4"))
+    at.run()
+    at.button(key="video.analyse").click().run()
+    assert not at.exception and not at.error
+    job = at.session_state[state.VIDEO_JOB]
+    assert held_analysis.reached.wait(TIMEOUT_S)
+    for _ in range(3):  # reruns (any click) show the same job's progress, named after the upload
+        at.run()
+        assert at.session_state[state.VIDEO_JOB] == job
+        assert at.button(key="video.analyse").disabled
+        assert _progress(at) == [(0.3, "my set\\.mp4: Analysing set\\.mp4…")]
+        assert not at.dataframe
+    reloaded = _page("video.py").run()  # the tab reloaded: a new session, the same person
+    assert reloaded.session_state[state.VIDEO_JOB] == job and len(_progress(reloaded)) == 1
+    held_analysis.go.set()
+    _until_done(reloaded)
+    assert not reloaded.exception and not reloaded.error, [e.value for e in reloaded.error]
+    assert _table_with(reloaded, "feedback")["rep"].tolist() == [1, 2, 3]
+    assert reloaded.session_state[state.VIDEO_RESULT].name == "my set.mp4"
+    assert len(_store(app_env).list_sessions(athlete="Ed")) == 1
+    at.run()  # the first session's job was collected by the reloaded one
+    assert state.VIDEO_JOB not in at.session_state and "no longer here" in at.error[0].value
+
+
+def test_video_page_refuses_an_analysis_over_the_persons_limit(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import loaders
+
+    data = _video_env(app_env, monkeypatch)
+    monkeypatch.setenv("LIFTCOACH_MAX_ANALYSES", "1")
+    at = _page("video.py").run()  # settings and limiter are made in the page's first run
+    loaders._limiter().acquire("operator")  # a photo batch of the same person is running
+    _analyse_video(at, ("set.mp4", data))
+    assert not at.exception and state.VIDEO_JOB not in at.session_state
+    assert at.error[0].value.startswith("This clip (set\\.mp4) cannot be analysed: you already")
+    assert "the limit is 1" in at.error[0].value
+    loaders._limiter().release("operator")
+    at.button(key="video.analyse").click().run()
+    _until_done(at)
+    assert not at.error and _table_with(at, "feedback")["rep"].tolist() == [1, 2, 3]
+
+
+def test_video_page_reanalyses_with_the_lifter_clicked_on_the_first_frame(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.core.keypoints import Joint
+    from tests.video_helpers import make_clip, shifted, squat_depths, write_doc
+
+    # Two people squat in step: one near the centre (hips at x ~344 px), one 220 px to its left.
+    depths = squat_depths(3, 20, lead=5, tail=5)
+    doc = {"frames": [{"persons": [squat_person(d), shifted(squat_person(d), -220.0)]}
+                      for d in depths]}  # fmt: skip
+    monkeypatch.setenv("LIFTCOACH_REPLAY", str(write_doc(app_env / "two.json", doc)))
+    data = make_clip(app_env / "two.mp4", n_frames=len(depths)).read_bytes()
+    at = _analyse_video(_page("video.py").run(), ("two people.mp4", data), athlete="Jo")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    first = at.session_state[state.VIDEO_RESULT]
+    preview = cv2.imdecode(np.frombuffer(first.preview_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert preview.shape[:2] == (480, 640) and first.persons_found == 2
+    assert "Lifter: largest near the centre" in _texts(at)
+    pick = "Wrong person? Pick the lifter on the first frame (2 people found)"
+    assert [e.label for e in at.expander] == [pick]
+    hips = first.analysis.keypoints.xy[:, Joint.LEFT_HIP, 0]
+    assert float(np.nanmean(hips)) == pytest.approx(344.0, abs=2.0)
+    at.number_input(key="video.lifter.x").set_value(100)
+    at.number_input(key="video.lifter.y").set_value(300)
+    _until_done(at.button(key="video.lifter.go").click().run())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    picked = at.session_state[state.VIDEO_RESULT]
+    assert picked.click_xy == (100.0, 300.0) and picked.name == "two people.mp4"
+    assert "Lifter: clicked" in _texts(at)
+    hips = picked.analysis.keypoints.xy[:, Joint.LEFT_HIP, 0]
+    assert float(np.nanmean(hips)) == pytest.approx(124.0, abs=2.0)  # the other one, all along
+    assert _table_with(at, "feedback")["rep"].tolist() == [1, 2, 3]
+    sessions = _store(app_env).list_sessions(athlete="Jo")
+    assert len(sessions) == 2  # the re-pick is a new session, the first one stays
+    notes = [_store(app_env).load_session(s.id).notes for s in sessions]
+    assert sum("lifter picked at (100, 300)" in n for n in notes) == 1
 
 
 def test_sessions_page_shows_reps_and_exports_them(app_env: Path) -> None:
