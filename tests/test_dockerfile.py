@@ -171,3 +171,11 @@ def test_the_image_keeps_xsrf_protection_and_carries_the_migrations() -> None:
     assert '"--server.enableXsrfProtection", "true"' in text
     ignored = (REPO / ".dockerignore").read_text().split()
     assert "alembic" not in ignored and "alembic.ini" not in ignored
+
+
+def test_the_unlicensed_evaluation_clips_never_reach_an_image() -> None:
+    """`COPY . .` takes everything the ignore file lets through; .eval-data holds clips with no
+    licence (../shared/eval-sources), rebuilt locally and never to be shipped."""
+    ignored = {line.strip().strip("/") for line in (REPO / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}  # fmt: skip
+    assert ".eval-data" in ignored
