@@ -69,7 +69,10 @@ def open_engine(url: str) -> Engine:
         _make_parent_dir(parsed)
     kwargs: dict[str, Any] = {"json_serializer": partial(json.dumps, allow_nan=False)}
     if not is_sqlite:
-        kwargs.update(pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+        # UTF-8 asked for explicitly: on a cluster created as SQL_ASCII (initdb without a
+        # locale) psycopg would otherwise hand back bytes, which SQLAlchemy cannot read.
+        kwargs.update(pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S,
+                                                        "client_encoding": "utf8"})
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, NoSuchModuleError, ImportError, TypeError) as exc:

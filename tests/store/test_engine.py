@@ -171,3 +171,24 @@ def test_a_video_session_keeps_its_bar(db_url: str) -> None:
         assert store.load_session(without).bar is None
         assert store.export_json(with_bar)["bar"] == bar["bar"]
         assert store.export_json(without)["bar"] is None
+
+
+@pytest.mark.postgres
+def test_a_cluster_created_as_sql_ascii_still_reads_and_writes_text(postgres_url: str) -> None:
+    """initdb without a locale makes SQL_ASCII databases, where psycopg returns bytes unless the
+    client asks for UTF-8 (found running compose.yaml against such a server)."""
+    from sqlalchemy import create_engine, make_url
+
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS liftcoach_ascii"))
+        conn.execute(text("CREATE DATABASE liftcoach_ascii ENCODING 'SQL_ASCII' "
+                          "LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"))  # fmt: skip
+    admin.dispose()
+    url = make_url(postgres_url).set(database="liftcoach_ascii").render_as_string(False)
+    store = Store.open(url, viewer=Viewer.operator())
+    try:
+        athlete = store.get_or_create_athlete("Zoë Łukasz")
+        assert (athlete, "Zoë Łukasz") in store.athletes()
+    finally:
+        store.close()
