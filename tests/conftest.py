@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from coach.core.keypoints import Joint, Keypoints
+from tests.postgres_server import postgres_url  # noqa: F401 (a fixture for every folder)
 from tests.skips import skip_or_fail
 
 REPO = Path(__file__).resolve().parent.parent

@@ -71,11 +71,14 @@ class StreamlitServer:
 def streamlit_server(
     data_dir: Path, *, env: Mapping[str, str] | None = None, start_timeout_s: float = 90.0
 ) -> Iterator[StreamlitServer]:
-    """Serve the app headless on a free port with LIFTCOACH_DATA=data_dir; stop it after."""
+    """Serve the app headless on a free port with LIFTCOACH_DATA=data_dir; stop it after.
+
+    The database is SQLite in data_dir unless `env` names a DATABASE_URL (never the caller's
+    own environment's)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    full_env = {**os.environ, "LIFTCOACH_DATA": str(data_dir), **(env or {})}
-    full_env.pop("DATABASE_URL", None)
+    inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    full_env = {**inherited, "LIFTCOACH_DATA": str(data_dir), **(env or {})}
     log_path = data_dir / "streamlit.log"
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

@@ -1,4 +1,5 @@
-"""Sign-in and privacy in a real Chromium against a real server with accounts.
+"""Sign-in and privacy in a real Chromium against a real server with accounts, on SQLite and
+on PostgreSQL.
 
 Two athletes (ada, bob) on coach cat's team, and cy on another team. Each athlete sees only
 their own sessions; the coach sees both; cy sees neither, also by typing a session id into the
@@ -18,6 +19,7 @@ from coach.auth.viewer import Viewer
 from coach.store.accounts import Accounts
 from coach.store.store import Store
 from tests.browser.harness import StreamlitServer, launch_chromium, streamlit_server
+from tests.postgres_server import fresh_database
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -25,11 +27,19 @@ PIXEL = "http://127.0.0.1:9/track.png"
 HOSTILE = f"![t]({PIXEL})"
 
 
-@pytest.fixture(scope="module")
-def gym(tmp_path_factory: pytest.TempPathFactory, server: StreamlitServer) -> Iterator[Any]:
-    """A server with sign-in, and its people and sessions (ids by owner)."""
+@pytest.fixture(scope="module", params=[
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+])  # fmt: skip
+def gym(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+        server: StreamlitServer) -> Iterator[Any]:  # fmt: skip
+    """A server with sign-in on each database, and its people and sessions (ids by owner)."""
     data = tmp_path_factory.mktemp("gym-data")
     url = f"sqlite:///{(data / 'liftcoach.sqlite3').resolve()}"
+    env = {"LIFTCOACH_BACKEND": "replay"}
+    if request.param == "postgresql":
+        url = fresh_database(request.getfixturevalue("postgres_url"), "liftcoach_browser")
+        env["DATABASE_URL"] = url
     sessions = {}
     with Store.open(url, viewer=Viewer.operator()) as root:
         accounts = Accounts(root)
@@ -42,7 +52,7 @@ def gym(tmp_path_factory: pytest.TempPathFactory, server: StreamlitServer) -> It
             root.end_session(sid)
             sessions[name] = sid
         sessions["hostile"] = root.start_session(root.get_or_create_athlete(HOSTILE), "photo")
-    with streamlit_server(data, env={"LIFTCOACH_BACKEND": "replay"}) as srv:
+    with streamlit_server(data, env=env) as srv:
         yield srv, sessions
 
 
