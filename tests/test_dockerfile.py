@@ -179,3 +179,13 @@ def test_the_unlicensed_evaluation_clips_never_reach_an_image() -> None:
     ignored = {line.strip().strip("/") for line in (REPO / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")}  # fmt: skip
     assert ".eval-data" in ignored
+
+
+@pytest.mark.parametrize("name", ["compose.yaml", "compose.ray.yaml"])
+def test_compose_files_publish_the_app_on_this_host_only(name: str) -> None:
+    """The first visitor creates the admin account: only the TLS proxy in front may reach it."""
+    import yaml
+
+    services = yaml.safe_load((REPO / name).read_text())["services"]
+    published = [str(p) for s in services.values() for p in s.get("ports", [])]
+    assert published and all(p.startswith("127.0.0.1:") for p in published)
