@@ -1,6 +1,7 @@
 """Live page: the webcam with the skeleton and flags drawn, the lift, a cue, the rep count and
-the last rep's verdict (optionally spoken), live angle traces, and the measured speed. Every
-analysed frame and counted rep is saved to a new live session per START."""
+the last rep's verdict (optionally spoken), live angle traces, and the measured speed. Who the
+lifter is and why, and a picture of the live view to click on when it is the wrong person.
+Every analysed frame and counted rep is saved to a new live session per START."""
 
 from __future__ import annotations
 
@@ -49,6 +50,19 @@ def _ms(value: float) -> str:
 
 
 @st.fragment(run_every=REFRESH_S if status.playing else None)
+def lifter() -> None:
+    """Who the lifter is and why; while streaming, the latest frame to click the lifter on."""
+    snap = rec.snapshot()
+    if snap is None:
+        return
+    line = live.lifter_line(snap)
+    if line:
+        st.caption(line)
+    if status.playing and rec.running:
+        live.lifter_picker(rec, snap)
+
+
+@st.fragment(run_every=REFRESH_S if status.playing else None)
 def panel() -> None:
     """Polls the recorder's lock-protected snapshot; never touches the worker's objects."""
     snap = rec.snapshot()
@@ -87,5 +101,7 @@ def panel() -> None:
         st.plotly_chart(charts.live_traces(snap), key="live.traces")
 
 
+with video_col:
+    lifter()
 with panel_col:
     panel()

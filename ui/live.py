@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import av
 import streamlit as st
@@ -18,12 +20,14 @@ import streamlit as st
 from coach.core.settings import Settings
 from coach.form.gold import TeamGold
 from coach.live.analyzer import LiveAnalyzer
+from coach.live.preview import LifterChoice, LivePreview
 from coach.live.recorder import LiveRecorder
 from coach.live.state import LiveState
 from coach.live.writer import StoreFrameWriter
 from coach.pose.base import create_estimator
 from coach.store.store import Store
-from ui import state
+from ui import charts, state
+from ui.text import plain
 
 # The fake camera and most webcams deliver 640x480; asking for it keeps latency predictable.
 MEDIA_CONSTRAINTS = {"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False}
@@ -151,3 +155,53 @@ def speak(text: str) -> None:
 </script>""",
         height=0,
     )
+
+
+def lifter_line(snap: LiveState) -> str | None:
+    """Who the lifter is and why, and how many people are in view, in words (Markdown-safe)."""
+    if not snap.lifter_reason or snap.preview is None:
+        return None
+    people = snap.preview.people
+    seen = "" if any(p.lifter for p in people) else " (not in view now)"
+    count = f"{len(people)} {'person' if len(people) == 1 else 'people'} in view"
+    return f"Lifter: {plain(snap.lifter_reason)}{seen} · {count}"
+
+
+def pick_at(rec: LiveRecorder, point: Mapping[str, Any], preview: LivePreview) -> LifterChoice:
+    """A click on the picker: its axes are the stream frame's pixels (`charts.lifter_picker` is
+    drawn at `preview.width_px` x `preview.height_px`), so the point goes to the analyzer as is,
+    kept inside the frame, with the picture it was made on."""
+    x = min(max(float(point["x"]), 0.0), float(preview.width_px))
+    y = min(max(float(point["y"]), 0.0), float(preview.height_px))
+    return rec.choose_lifter_at(x, y, preview)
+
+
+def _on_pick(rec: LiveRecorder, key: str, preview: LivePreview, stream: int) -> None:
+    """The picker's selection callback: it runs before the rerun, on the figure clicked (the
+    next run may already draw a newer picture, a new element)."""
+    points = st.session_state[key]["selection"]["points"]
+    if points:
+        st.session_state[state.LIVE_PICK_RESULT] = (stream, pick_at(rec, points[0], preview))
+
+
+def lifter_picker(rec: LiveRecorder, snap: LiveState) -> None:
+    """While streaming: the latest frame, everyone boxed, to click on the lifter; then what
+    the click did. Draws the picture only while the expander is open."""
+    preview, stream = snap.preview, rec.streams_started
+    if preview is None:
+        return
+    box = st.expander("Wrong person? Pick the lifter", key=state.LIVE_PICK_OPEN,
+                      on_change="rerun")
+    with box:
+        done = st.session_state.get(state.LIVE_PICK_RESULT)
+        if done is not None and done[0] == stream:
+            (st.success if done[1].chosen else st.warning)(plain(done[1].message))
+        if not box.open:
+            return
+        n = len(preview.people)
+        st.caption(f"{n} {'person' if n == 1 else 'people'} in view at {preview.t_s:.0f} s. "
+                   "Click on the lifter: they stay the lifter until STOP.")
+        key = f"live.pick.{stream}"
+        st.plotly_chart(charts.lifter_picker(preview.jpeg, preview.width_px, preview.height_px),
+                        key=key, selection_mode="points",
+                        on_select=partial(_on_pick, rec, key, preview, stream))

@@ -28,3 +28,7 @@ VIDEO_FAILED = "video.failed"
 AUTH_VIEWER = "auth.viewer"
 # Photo page: bumped after a batch is saved, so the uploader starts empty (a new widget key).
 PHOTO_UPLOADS_ROUND = "photo.uploads_round"
+# Live page: whether the "pick the lifter" expander is open, and what the last click on the live
+# view did: (stream number, coach.live.preview.LifterChoice), shown only for that stream.
+LIVE_PICK_OPEN = "live.pick.open"
+LIVE_PICK_RESULT = "live.pick.result"

@@ -18,6 +18,11 @@ Reps: with a lift named (or, on "auto", once the recent frames agree on one), ev
 feeds a `coach.live.rep_tracker.LiveRepTracker` (the clip's rep segmentation, made causal). Each
 counted rep is in the snapshot (`rep_count`, `last_rep`) and goes to a `RepSink` at once, e.g.
 `StoreFrameWriter.add_rep`, which stores it after the frames before it.
+
+The lifter: a `LifterKeeper` follows everyone and keeps the lifter chosen on the first frame;
+about once a second the snapshot carries a small picture of the latest frame with everyone's
+box (`coach.live.preview`), and a click on it (`choose_lifter_at`) makes the clicked person the
+lifter from the next frame on, for the rest of the stream.
 """
 
 from __future__ import annotations
@@ -36,6 +41,16 @@ from coach.core.flags import Flag
 from coach.core.settings import Settings
 from coach.form.fault_check import feet_trusted_for
 from coach.form.gold import TeamGold, use_team_gold
+from coach.live.preview import (
+    OLD_PICTURE,
+    PREVIEW_EVERY_S,
+    STREAM_ENDED,
+    LifterChoice,
+    LivePreview,
+    choose_at,
+    make_preview,
+    people_in_view,
+)
 from coach.live.rep_tracker import LiveRep, LiveRepTracker
 from coach.live.state import (
     FrameSink,
@@ -110,6 +125,7 @@ class LiveAnalyzer:
         self._first_t_s: float | None = None
         self._last_t_s: float | None = None
         self._last_thumb_t_s = -np.inf
+        self._last_preview_t_s = -np.inf
         self._closed = False
         self._rep_sink = rep_sink
         self._gold = gold or TeamGold()
@@ -120,10 +136,30 @@ class LiveAnalyzer:
         if lift in COUNTED_LIFTS:
             self._reps = LiveRepTracker(lift, feet_trusted=feet_trusted_for(self.backend))
 
-    def choose_lifter_at(self, x_px: float, y_px: float) -> None:
-        """Make the person at this point of the live view the lifter from the next frame on."""
-        with self._process_lock:
-            self._keeper = LifterKeeper(click_xy=(float(x_px), float(y_px)))
+    def choose_lifter_at(self, x_px: float, y_px: float, on: LivePreview | None = None
+                         ) -> LifterChoice:  # fmt: skip
+        """Make the person at this point of a preview the lifter from the next frame on, for
+        the rest of the stream; a point on nobody changes nothing.
+
+        Args:
+            x_px, y_px: the click, in the stream frame's pixels (`LivePreview.width_px`).
+            on: the preview clicked on (one of this stream's last few); None = the latest.
+
+        Returns:
+            Whether the lifter changed, and a message for the lifter saying what happened.
+        """
+        with self._process_lock:  # the keeper is the worker's: wait for the frame in hand
+            if self._closed:
+                return LifterChoice(False, STREAM_ENDED)
+            with self._state_lock:
+                kept, latest = tuple(self._c.previews), self._c.processed - 1
+            if on is not None and not any(p is on for p in kept):
+                return LifterChoice(False, OLD_PICTURE)
+            preview = on or (kept[-1] if kept else None)
+            choice = choose_at(self._keeper, preview, float(x_px), float(y_px), latest)
+            with self._state_lock:
+                self._c.lifter_reason = self._keeper.reason
+        return choice
 
     @property
     def backend(self) -> str:
@@ -173,6 +209,7 @@ class LiveAnalyzer:
         flags = _flags_of(result)
         index = self._c.processed
         thumb = self._maybe_thumbnail(out, rel_t_s) if flags else None
+        self._keep_preview(out, index, rel_t_s)
         elapsed_ms = (self._clock() - started) * 1000.0
         self._record(result, flags, rel_t_s, elapsed_ms, error)
         if self._sink is not None:
@@ -238,6 +275,15 @@ class LiveAnalyzer:
         self._last_thumb_t_s = rel_t_s
         return thumbnail_jpeg(annotated)
 
+    def _keep_preview(self, annotated: NDArray[np.uint8], index: int, rel_t_s: float) -> None:
+        """About once a second, the picture the page shows for picking the lifter."""
+        if rel_t_s - self._last_preview_t_s < PREVIEW_EVERY_S:
+            return
+        self._last_preview_t_s = rel_t_s
+        preview = make_preview(annotated, index, rel_t_s, people_in_view(self._keeper, index))
+        with self._state_lock:
+            self._c.previews.append(preview)
+
     def _record(
         self,
         result: FrameAnalysis | None,
@@ -252,6 +298,7 @@ class LiveAnalyzer:
             c.processed += 1
             c.latencies_ms.append(elapsed_ms)
             c.done_at_s.append(self._clock())
+            c.lifter_reason = self._keeper.reason
             # An error stays on screen until a frame finds the lifter again (the service is back).
             c.last_error = error or (None if result is not None else c.last_error)
             if result is None:
@@ -276,6 +323,8 @@ class LiveAnalyzer:
             view, cue, error = c.view, c.top_cue, c.last_error
             reps = (c.rep_count, c.last_rep, c.rep_lift or (self._reps and self._reps.lift))
             rep_cue, rep_faults = c.last_rep_cue, c.rep_faults
+            preview = c.previews[-1] if c.previews else None
+            lifter_reason = c.lifter_reason
         lift, share = vote_lift(votes)
         names = sorted({name for _, angles in trace for name in angles})
         return LiveState(
@@ -297,6 +346,8 @@ class LiveAnalyzer:
             rep_lift=reps[2] or None,
             last_rep_cue=rep_cue,
             rep_faults=rep_faults,
+            preview=preview,
+            lifter_reason=lifter_reason,
         )
 
     def close(self) -> None:

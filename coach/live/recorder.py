@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from coach.core.errors import LiftCoachError
 from coach.live.analyzer import LiveAnalyzer
+from coach.live.preview import STREAM_ENDED, LifterChoice, LivePreview
 from coach.live.state import LiveState
 
 
@@ -70,6 +71,16 @@ class LiveRecorder:
             analyzer.close()
         if release is not None:
             release()
+
+    def choose_lifter_at(self, x_px: float, y_px: float, on: LivePreview | None = None
+                         ) -> LifterChoice:  # fmt: skip
+        """A click on the live view: the current stream's `LiveAnalyzer.choose_lifter_at`.
+        Only the running stream hears it; the next START begins with the usual choice."""
+        with self._lock:
+            analyzer = self._analyzer
+        if analyzer is None:
+            return LifterChoice(False, STREAM_ENDED)
+        return analyzer.choose_lifter_at(x_px, y_px, on)
 
     @property
     def running(self) -> bool:

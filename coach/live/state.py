@@ -15,6 +15,7 @@ import numpy as np
 
 from coach.core.flags import Flag
 from coach.core.keypoints import Keypoints
+from coach.live.preview import PREVIEWS_KEPT, LivePreview
 from coach.live.rep_tracker import LiveRep
 
 # Recent frames kept for the angle traces: ~10 s at 30 fps is what a coach watches live.
@@ -81,6 +82,11 @@ class LiveState:
         last_rep_cue: the cue of the last rep's most confident fault (what is spoken), None
             when that rep had none.
         rep_faults: (rep number, fault name, words, confidence) of every fault found so far.
+        preview: the latest frame, small, with everyone followed on it (about once a second;
+            `coach.live.preview`); None before the first frame.
+        lifter_reason: why the lifter is who they are ("largest near the centre on frame 0,
+            tracked since frame 0", "clicked on frame 120, tracked since frame 3"); empty
+            before anyone was found.
     """
 
     lift: str
@@ -101,6 +107,8 @@ class LiveState:
     rep_lift: str | None = None
     last_rep_cue: str | None = None
     rep_faults: tuple[tuple[int, str, str, float], ...] = ()
+    preview: LivePreview | None = None
+    lifter_reason: str = ""
 
 
 @dataclass
@@ -124,6 +132,8 @@ class LiveCounters:
     rep_lift: str | None = None
     last_rep_cue: str | None = None
     rep_faults: tuple[tuple[int, str, str, float], ...] = ()
+    previews: deque[LivePreview] = field(default_factory=lambda: deque(maxlen=PREVIEWS_KEPT))
+    lifter_reason: str = ""
 
 
 def vote_lift(labels: list[str]) -> tuple[str, float]:

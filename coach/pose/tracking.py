@@ -14,7 +14,8 @@ third OpenCV build, and this needs no motion model.
 
 `LifterKeeper` picks the lifter once (a click on the first frame, else the largest person near
 the centre, `coach.pose.select`) and afterwards follows that track id only, so someone walking
-through never becomes the lifter and a rep is never stitched from two people. If the lifter's
+through never becomes the lifter and a rep is never stitched from two people. A click later on
+(the live view) hands the lifter to the clicked person's track (`choose`). If the lifter's
 track ends (they left the frame or were hidden too long), a new track takes over only where the
 lifter was last seen (IoU >= REACQUIRE_IOU with their last box).
 """
@@ -25,7 +26,7 @@ import math
 from dataclasses import dataclass, field
 
 from coach.core.keypoints import PersonPose
-from coach.pose.select import pick_lifter
+from coach.pose.select import REASON_CLICKED, pick_lifter
 
 Box = tuple[float, float, float, float]
 MIN_IOU = 0.1
@@ -124,6 +125,26 @@ class LifterKeeper:
     lifter_id: int | None = None
     reason: str = ""
     _last_box: Box | None = None
+
+    def choose(self, track_id: int, *, clicked_frame: int, frame: int) -> bool:
+        """Make a followed person the lifter from the next frame on (a click on the live view).
+
+        Args:
+            track_id: the clicked person's track.
+            clicked_frame: the frame the click was made on (for the reason).
+            frame: the latest frame analysed.
+
+        Returns:
+            True when they are the lifter now; False (the lifter stays) when that track has
+            ended (they left the view) or never existed.
+        """
+        if track_id not in {t.track_id for t in self.tracker.alive(frame)}:
+            return False
+        track = self.tracker.tracks[track_id]
+        self.lifter_id, self._last_box = track_id, track.box
+        self.reason = (f"{REASON_CLICKED} on frame {clicked_frame}, "
+                       f"tracked since frame {track.first_frame}")
+        return True
 
     def update(self, frame: int, persons: list[PersonPose], image_wh: tuple[int, int]
                ) -> tuple[list[int], int | None]:

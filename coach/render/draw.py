@@ -1,4 +1,4 @@
-"""Overlays on photos: the skeleton (coloured by confidence or by verdict) and arrows.
+"""Overlays on photos: the skeleton (coloured by confidence or by verdict), arrows and boxes.
 
 Colour scale by default (`confidence_color_bgr`): score 0 -> red, 0.5 -> yellow, 1 -> green,
 interpolated linearly through yellow (red-green straight mixing gives a muddy olive in the
@@ -12,7 +12,7 @@ shorter side, so a phone photo and a thumbnail look alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -157,4 +157,37 @@ def draw_arrows(
         tip = min(0.4, 12.0 * thickness / length)  # tip size in px, not a fixed fraction
         cv2.arrowedLine(out, p0, p1, OUTLINE_BGR, thickness + 2, cv2.LINE_AA, 0, tip)
         cv2.arrowedLine(out, p0, p1, color_bgr, thickness, cv2.LINE_AA, 0, tip)
+    return out
+
+
+def draw_boxes(
+    image_bgr: NDArray[np.uint8],
+    boxes: Sequence[tuple[tuple[float, float, float, float], str, Color]],
+) -> NDArray[np.uint8]:
+    """Draw labelled rectangles on a copy (e.g. everyone found, the lifter in its own colour).
+
+    Args:
+        image_bgr: (H, W, 3) uint8; not modified.
+        boxes: (x, y, w, h) in this image's pixels, the label drawn at its top-left corner,
+            and the rectangle's colour.
+
+    Returns:
+        (H, W, 3) uint8 copy with the rectangles.
+
+    Raises:
+        ValueError: the image is not (H, W, 3) uint8.
+    """
+    import cv2
+
+    _check_image(image_bgr)
+    out = image_bgr.copy()
+    thickness, radius = _sizes(out)
+    for (x, y, w, h), label, color in boxes:
+        p0 = _pixel(np.array([x, y]), out)
+        p1 = _pixel(np.array([x + w, y + h]), out)
+        cv2.rectangle(out, p0, p1, OUTLINE_BGR, thickness + 2, cv2.LINE_AA)
+        cv2.rectangle(out, p0, p1, color, thickness, cv2.LINE_AA)
+        if label:
+            # _draw_label writes up-right of a point; start it inside the box's top-left corner.
+            _draw_label(out, (p0[0], p0[1] + 4 * radius), label, radius)
     return out

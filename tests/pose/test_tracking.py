@@ -88,3 +88,30 @@ def test_an_empty_frame_has_no_lifter() -> None:
     keeper = LifterKeeper()
     assert keeper.update(0, [], WH) == ([], None)
     assert keeper.lifter_id is None
+
+
+def test_a_later_click_hands_the_lifter_to_that_track_for_good() -> None:
+    keeper = LifterKeeper()
+    lifter, spotter = _person(250, 100, 140, 300), _person(10, 100, 100, 280)
+    for frame in range(3):
+        ids, index = keeper.update(frame, [lifter, spotter], WH)
+        assert index == 0
+    assert keeper.choose(ids[1], clicked_frame=1, frame=2)
+    assert keeper.reason == "clicked on frame 1, tracked since frame 0"
+    for frame in range(3, 25):  # the old lifter stays put: the clicked person stays the lifter
+        persons = [lifter, _person(10 + frame, 100, 100, 280)]
+        if 5 <= frame <= 20:
+            persons.insert(0, _crossing(frame))
+        ids, index = keeper.update(frame, persons, WH)
+        assert index is not None and ids[index] == 2, frame
+
+
+def test_a_click_on_an_ended_track_changes_nothing() -> None:
+    keeper = LifterKeeper()
+    keeper.update(0, [_person(250, 100, 140, 300), _person(10, 100, 100, 280)], WH)
+    gone = MAX_MISSED + 1
+    for frame in range(1, gone + 1):  # the spotter left after frame 0
+        keeper.update(frame, [_person(250, 100, 140, 300)], WH)
+    assert not keeper.choose(2, clicked_frame=0, frame=gone)
+    assert not keeper.choose(99, clicked_frame=0, frame=gone)
+    assert keeper.lifter_id == 1 and keeper.reason.startswith("largest near the centre")

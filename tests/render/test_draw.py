@@ -150,3 +150,15 @@ def test_arrows_shape_checked(canvas: np.ndarray) -> None:
         draw_arrows(canvas, np.zeros((2, 2)), np.zeros((3, 2)), (0, 0, 255))
     out = draw_arrows(canvas, np.zeros((0, 2)), np.zeros((0, 2)), (0, 0, 255))
     np.testing.assert_array_equal(out, canvas)
+
+
+def test_draw_boxes_outlines_each_box_on_a_copy(canvas: np.ndarray) -> None:
+    from coach.render.draw import draw_boxes
+
+    out = draw_boxes(canvas, [((50, 60, 100, 200), "lifter", (0, 140, 255)),
+                              ((250, 60, 80, 150), "#2", (200, 200, 200))])
+    assert np.all(canvas == 90), "the input must not be modified"
+    # On the first box's left edge and the second box's right edge (anti-aliased lines).
+    assert np.abs(out[160, 50].astype(int) - (0, 140, 255)).max() < 30
+    assert np.abs(out[100, 330].astype(int) - (200, 200, 200)).max() < 30
+    assert np.all(out[150, 100] == 90) and np.all(out[300, 200] == 90)  # inside, outside
