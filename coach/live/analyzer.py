@@ -55,10 +55,11 @@ from coach.live.rep_tracker import LiveRep, LiveRepTracker
 from coach.live.state import (
     FrameSink,
     LiveCounters,
-    LiveFrame,
     LiveState,
     RepSink,
+    flags_of,
     frames_per_s,
+    live_frame,
     percentile,
     vote_lift,
 )
@@ -159,7 +160,17 @@ class LiveAnalyzer:
             choice = choose_at(self._keeper, preview, float(x_px), float(y_px), latest)
             with self._state_lock:
                 self._c.lifter_reason = self._keeper.reason
+            if choice.chosen and self._keeper.lifter_id is not None:
+                self._follow(self._keeper.tracker.tracks[self._keeper.lifter_id].box)
         return choice
+
+    def _follow(self, box_xywh: tuple[float, float, float, float]) -> None:
+        """Tell a video estimator that tracks one person (MediaPipe's `follow`) to track the
+        lifter; else it may hold someone else and find the lifter only when it looks for the
+        others (every 10th frame)."""
+        follow: Any = getattr(self._estimator, "follow", None)
+        if callable(follow):
+            follow(box_xywh)
 
     @property
     def backend(self) -> str:
@@ -198,6 +209,8 @@ class LiveAnalyzer:
         try:
             result = analyze_frame(bgr, self._estimator, self._settings, lift=self._lift,
                                    keeper=self._keeper, frame_index=self._c.processed)
+            if result.lifter_index > 0:  # a video estimator lists the one it tracks first
+                self._follow(result.person.bbox_xywh)
         except NoPersonFound:
             pass
         except LiftCoachError as exc:
@@ -206,14 +219,14 @@ class LiveAnalyzer:
             error = str(exc)
             result = self._keypoints_only(bgr)
         out = annotate(bgr, result) if result is not None else bgr
-        flags = _flags_of(result)
+        flags = flags_of(result)
         index = self._c.processed
         thumb = self._maybe_thumbnail(out, rel_t_s) if flags else None
         self._keep_preview(out, index, rel_t_s)
         elapsed_ms = (self._clock() - started) * 1000.0
         self._record(result, flags, rel_t_s, elapsed_ms, error)
         if self._sink is not None:
-            self._sink(_live_frame(index, rel_t_s, result, flags, thumb))
+            self._sink(live_frame(index, rel_t_s, result, flags, thumb))
         self._count_reps(result, flags, rel_t_s)
         return out
 
@@ -361,33 +374,3 @@ class LiveAnalyzer:
         closer: Any = getattr(self._estimator, "close", None)
         if callable(closer):
             closer()
-
-
-def _flags_of(result: FrameAnalysis | None) -> tuple[Flag, ...]:
-    if result is None or result.form is None:
-        return ()
-    return tuple(result.form.flags)
-
-
-def _live_frame(
-    index: int,
-    rel_t_s: float,
-    result: FrameAnalysis | None,
-    flags: tuple[Flag, ...],
-    thumb: bytes | None,
-) -> LiveFrame:
-    if result is None:
-        return LiveFrame(index, rel_t_s, None, {}, None, None)
-    form = result.form
-    return LiveFrame(
-        index=index,
-        t_s=rel_t_s,
-        keypoints=result.person.keypoints,
-        angles_deg={} if form is None else dict(form.angles_deg),
-        lift=None if form is None else form.lift.label,
-        view=None if form is None else form.view.view,
-        flags=flags,
-        thumbnail_jpeg=thumb,
-    )
-
-

@@ -2,7 +2,8 @@
 lock-guarded counters the snapshot is read from.
 
 Streamlit-free. `coach.live.analyzer.LiveAnalyzer` fills `LiveCounters` under its state lock
-and copies them into a frozen `LiveState`; the helpers below summarise those copies.
+and copies them into a frozen `LiveState`; the helpers below summarise those copies and turn
+an analysed frame into the `LiveFrame` its sink gets.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from coach.core.flags import Flag
 from coach.core.keypoints import Keypoints
 from coach.live.preview import PREVIEWS_KEPT, LivePreview
 from coach.live.rep_tracker import LiveRep
+from coach.pipeline.photo import FrameAnalysis
 
 # Recent frames kept for the angle traces: ~10 s at 30 fps is what a coach watches live.
 TRACE_FRAMES = 300
@@ -157,3 +159,33 @@ def frames_per_s(done_at_s: list[float]) -> float:
 def percentile(values: list[float], q: float) -> float:
     """The `q`-th percentile (0..100) of `values`; NaN when there are none."""
     return float(np.percentile(values, q)) if values else float("nan")
+
+
+def flags_of(result: FrameAnalysis | None) -> tuple[Flag, ...]:
+    """The joints flagged on a frame (none without form verdicts or without a lifter)."""
+    if result is None or result.form is None:
+        return ()
+    return tuple(result.form.flags)
+
+
+def live_frame(
+    index: int,
+    rel_t_s: float,
+    result: FrameAnalysis | None,
+    flags: tuple[Flag, ...],
+    thumb: bytes | None,
+) -> LiveFrame:
+    """What the sink gets for one processed frame (`LiveFrame`; `result` None = nobody)."""
+    if result is None:
+        return LiveFrame(index, rel_t_s, None, {}, None, None)
+    form = result.form
+    return LiveFrame(
+        index=index,
+        t_s=rel_t_s,
+        keypoints=result.person.keypoints,
+        angles_deg={} if form is None else dict(form.angles_deg),
+        lift=None if form is None else form.lift.label,
+        view=None if form is None else form.view.view,
+        flags=flags,
+        thumbnail_jpeg=thumb,
+    )

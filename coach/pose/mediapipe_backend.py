@@ -8,6 +8,11 @@ Two ways to run it, both from the models inside the installed mediapipe 0.10.21 
   from frame to frame (its own landmark-to-ROI tracking, ~20 ms at 640 px, which is what keeps
   live at 25+ fps), and every `others_every` frames the person detector looks for everyone else,
   whose landmarks come from the ROI model. So a click or a tracker can still pick anyone.
+  Once the caller names someone else (`follow`: a lifter clicked on the live view, or chosen
+  on a frame where the graph held another person), that person is followed every frame by the
+  ROI model alone, the ROI carried from frame to frame the graph's own way
+  (`RoiLandmarker.next_roi`); without it they would be seen only every `others_every` frames
+  (measured on a live stream: 89 of 1032 frames).
 
 BlazePose reports 33 landmarks. COCO-17 takes 17 of them:
 
@@ -53,9 +58,10 @@ Only `model_complexity=1` is bundled with mediapipe 0.10.21; 0 and 2 try to down
 
 from __future__ import annotations
 
+import math
 import threading
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -63,6 +69,9 @@ from numpy.typing import NDArray
 
 from coach.core.errors import BackendUnavailable
 from coach.core.keypoints import N_JOINTS, Joint, Keypoints, PersonPose
+
+if TYPE_CHECKING:
+    from coach.pose.blazepose.landmarks import Roi
 
 BLAZEPOSE_TO_COCO: dict[Joint, int] = {
     Joint.NOSE: 0,
@@ -93,6 +102,9 @@ BOX_MARGIN = 0.10  # fraction of the landmark box's width/height added on each s
 # (about 25 ms on 2 cores), which took the live page from 26 to 23 fps at one look in 5.
 OTHERS_EVERY = 5
 LIVE_OTHERS_EVERY = 10
+# `follow` turns a person's box (landmark extent + BOX_MARGIN a side) into a first ROI: the
+# detector's ROI is 1.25x the body's enclosing circle, about 1.2x that box's longer side.
+FOLLOW_BOX_SCALE = 1.2
 
 
 class MediaPipeEstimator:
@@ -146,6 +158,7 @@ class MediaPipeEstimator:
         self.others_every = others_every
         self.last_rotation_retry = False  # whether the last photo call ran the retry
         self._frame_index = 0
+        self._follow: Roi | None = None  # video: the ROI of the person followed (see follow)
         self._lock = threading.Lock()
         self._closed = False
 
@@ -184,23 +197,65 @@ class MediaPipeEstimator:
         return [_to_person(p.landmarks[:, :3], p.landmarks[:, 3:], width, height, p.score)
                 for p in people]
 
+    def follow(self, box_xywh: tuple[float, float, float, float]) -> None:
+        """Video: from the next frame on, track the person in this box (x, y, w, h px of the
+        latest frame) every frame, instead of whoever the tracking graph holds; everyone else
+        is still looked for every `others_every` frames. Photos: nothing to do (everyone is
+        found on every photo)."""
+        from coach.pose.blazepose.landmarks import Roi
+
+        if not self.video:
+            return
+        x, y, w, h = box_xywh
+        with self._lock:
+            self._follow = Roi(x + w / 2, y + h / 2, max(w, h) * FOLLOW_BOX_SCALE, 0.0)
+
     def _tracked(self, rgb: NDArray[np.uint8]) -> list[PersonPose]:
         height, width = rgb.shape[:2]
-        result = self._pose.process(rgb)
+        lms, world = self._followed(rgb) if self._follow is not None else self._graph(rgb)
         persons: list[PersonPose] = []
         tracked: NDArray[np.float32] | None = None
-        if result.pose_landmarks is not None:
-            image33 = _landmark_array(result.pose_landmarks)
-            tracked = image33[:, :2] * np.array([width, height], dtype=np.float32)
-            world = None if result.pose_world_landmarks is None else (
-                _landmark_array(result.pose_world_landmarks)[:, :3])
-            persons.append(_to_person(np.column_stack([tracked, image33[:, 3]]), world,
-                                      width, height, None))
+        if lms is not None:
+            tracked = lms[:, :2]
+            persons.append(_to_person(lms, world, width, height, None))
         look = self.others_every > 0 and self._frame_index % self.others_every == 0
         self._frame_index += 1
         if look:
             persons += self._others(rgb, tracked)
         return persons
+
+    def _graph(self, rgb: NDArray[np.uint8]) -> tuple[NDArray[np.float32] | None,
+                                                      NDArray[np.float32] | None]:
+        """The tracking graph's person: (33, 3) x px, y px, visibility, and (33, 3) world."""
+        result = self._pose.process(rgb)
+        if result.pose_landmarks is None:
+            return None, None
+        height, width = rgb.shape[:2]
+        image33 = _landmark_array(result.pose_landmarks)
+        xy = image33[:, :2] * np.array([width, height], dtype=np.float32)
+        world = None if result.pose_world_landmarks is None else (
+            _landmark_array(result.pose_world_landmarks)[:, :3])
+        return np.column_stack([xy, image33[:, 3]]), world
+
+    def _followed(self, rgb: NDArray[np.uint8]) -> tuple[NDArray[np.float32] | None,
+                                                         NDArray[np.float32] | None]:
+        """The followed person (as `_graph`), from last frame's ROI; when that ROI no longer
+        holds a person, from the detection whose hip centre lies nearest inside it."""
+        from coach.pose.blazepose.landmarks import detection_to_roi
+
+        roi = self._follow
+        assert roi is not None
+        lms = self._landmarker.run(rgb, roi)
+        if lms is None:
+            near = [d for d in self._detector.detect(rgb)
+                    if math.dist(d.keypoints[0], (roi.cx, roi.cy)) < roi.size / 2]
+            if near:
+                det = min(near, key=lambda d: math.dist(d.keypoints[0], (roi.cx, roi.cy)))
+                lms = self._landmarker.run(rgb, detection_to_roi(det))
+        if lms is None:
+            return None, None  # keep looking where they were last seen
+        self._follow = self._landmarker.next_roi or roi
+        return lms[:, :3], lms[:, 3:]
 
     def _others(self, rgb: NDArray[np.uint8], tracked: NDArray[np.float32] | None
                 ) -> list[PersonPose]:

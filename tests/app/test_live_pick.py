@@ -106,7 +106,7 @@ def test_a_click_on_the_live_view_makes_that_person_the_lifter(
 
     _run_open(at, (620, 20))  # the top-right corner: nobody there
     assert not at.exception
-    assert [NOBODY_THERE] == _unescaped(at, "warning")
+    assert _unescaped(at, "warning") == [NOBODY_THERE]
     _run_open(at, (108, 200))  # on the person to the left
     assert not at.exception
     assert any("Person #1 is the lifter" in s for s in _unescaped(at, "success"))

@@ -212,6 +212,67 @@ def test_video_mode_tracks_consecutive_frames(fixtures: Path) -> None:
     assert steps_px.max() < 0.05 * frames[0].shape[1], steps_px
 
 
+START_X, STEP_PX = 100, 3
+
+
+def test_video_mode_follows_the_person_it_is_told_to(fixtures: Path) -> None:
+    """The gym-app-ai squatter alone on the first frame (so the tracking graph holds them),
+    then a standing free-exercise-db lifter (tests/pipeline/test_clip_tracking.py's cut-out)
+    beside them, walking left 3 px a frame. Told to follow the walker, the estimator lists them
+    first on EVERY frame (not only when it looks for the others), where they are, with the
+    landmarks the every-person photo path finds."""
+    from tests.pipeline.test_clip_tracking import CLIP, _paste, _walker
+
+    frames = _clip_frames(fixtures / CLIP, 32, 640)
+    height = frames[0].shape[0]
+    walker, alpha = _walker(fixtures, int(0.75 * height))
+    for i, frame in enumerate(frames[1:]):
+        _paste(frame, walker, alpha, START_X - STEP_PX * i, height - walker.shape[0])
+    with MediaPipeEstimator() as photo:
+        everyone = [photo.estimate(frames[1]), photo.estimate(frames[-1])]
+    assert all(len(people) == 2 for people in everyone)
+    with MediaPipeEstimator(video=True, others_every=10) as est:
+        squatter = est.estimate(frames[0])[0].bbox_xywh
+        assert squatter[0] > START_X + walker.shape[1] / 2, "the graph holds the squatter"
+        est.follow(min(everyone[0], key=lambda p: p.bbox_xywh[0]).bbox_xywh)
+        results = [est.estimate(f) for f in frames[1:]]
+    centres = [r[0].bbox_xywh[0] + r[0].bbox_xywh[2] / 2 if r else np.nan for r in results]
+    expected = [START_X - STEP_PX * i + walker.shape[1] / 2 for i in range(len(results))]
+    assert np.nanmax(np.abs(np.subtract(centres, expected))) < 20, centres
+    assert all(len(r) == 2 for r in results[9::10]), "the others are still looked for"
+    standing = min(everyone[1], key=lambda p: p.bbox_xywh[0])
+    both = results[-1][0].keypoints.present(0) & standing.keypoints.present(0)
+    error_px = np.linalg.norm(results[-1][0].keypoints.xy[0][both] - standing.keypoints.xy[0][both],
+                              axis=1)
+    assert both.sum() >= 12 and np.median(error_px) < 5.0, error_px
+
+
+def test_the_landmark_roi_moves_with_the_person(squat_photo: Path) -> None:
+    """`RoiLandmarker.next_roi` (the auxiliary points, as the tracking graph uses them) sits on
+    the person, and on a copy moved 40 px right it moves 40 px right."""
+    import cv2
+
+    from coach.pose.blazepose.detector import PersonDetector
+    from coach.pose.blazepose.landmarks import RoiLandmarker, detection_to_roi
+
+    rgb = cv2.cvtColor(downscale_for_inference(load_image(squat_photo.read_bytes()).bgr, 640)[0],
+                       cv2.COLOR_BGR2RGB)
+    detector, landmarker = PersonDetector(), RoiLandmarker()
+    start = detection_to_roi(detector.detect(rgb)[0])
+    lms = landmarker.run(rgb, start)
+    roi = landmarker.next_roi
+    assert lms is not None and roi is not None
+    hips = lms[[23, 24], :2].mean(axis=0)
+    assert np.hypot(roi.cx - hips[0], roi.cy - hips[1]) < 0.15 * roi.size
+    assert 0.75 < roi.size / start.size < 1.33
+    moved = cv2.warpAffine(rgb, np.float32([[1, 0, 40], [0, 1, 0]]), rgb.shape[1::-1],
+                           borderMode=cv2.BORDER_REPLICATE)
+    assert landmarker.run(moved, roi) is not None and landmarker.next_roi is not None
+    assert landmarker.next_roi.cx - roi.cx == pytest.approx(40, abs=6)
+    assert landmarker.next_roi.cy == pytest.approx(roi.cy, abs=6)
+    assert landmarker.run(np.zeros_like(rgb), roi) is None and landmarker.next_roi is None
+
+
 def test_shared_instance_is_thread_safe(estimator: MediaPipeEstimator, squat_photo: Path) -> None:
     image = load_image(squat_photo).bgr
     expected = estimator.estimate(image)[0].keypoints.xy

@@ -4,12 +4,18 @@ on the person's rotated ROI crop, as MediaPipe's own graph does (`pose_detection
 more accurate in crowds (the legacy graph re-detects inside the crop and lands on neighbours)
 and ~19 ms per image faster at 1080p. On single-person images it reproduces the legacy `Pose`
 within a median 0.14-0.58 px.
+
+Tracking, as the legacy graph does it (`PoseLandmarksToRoi`): the model's auxiliary points 33
+(body centre) and 34 (size and rotation) give the next frame's ROI the same way the detector's
+two keypoints do (`RoiLandmarker.next_roi`), so one person can be followed without the
+detector.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -25,6 +31,7 @@ from coach.pose.blazepose.detector import (
 CROP_SIZE = 256
 NUM_LANDMARKS = 33
 _MODEL_LANDMARKS = 39  # 33 BlazePose landmarks + 6 auxiliary points
+_AUX_CENTRE, _AUX_SCALE = 33, 34  # the auxiliary points PoseLandmarksToRoi tracks with
 _HEATMAP_KERNEL = 7
 _HEATMAP_MIN_CONFIDENCE = 0.5
 ROI_SCALE = 1.25  # RectTransformation scale in pose_detection_to_roi (MediaPipe 0.10.21)
@@ -45,7 +52,13 @@ class Roi:
 def detection_to_roi(det: Detection, scale: float = ROI_SCALE) -> Roi:
     """Body ROI from the hip centre (keypoint 0) and scale point (keypoint 1): side
     2 * |kp1 - kp0| * scale, turned so kp1 points up (AlignmentPointsRectsCalculator)."""
-    (x0, y0), (x1, y1) = det.keypoints[0], det.keypoints[1]
+    return points_to_roi(det.keypoints[0], det.keypoints[1], scale)
+
+
+def points_to_roi(centre: NDArray[Any], scale_point: NDArray[Any], scale: float = ROI_SCALE
+                  ) -> Roi:  # fmt: skip
+    """`detection_to_roi` from two (x, y) px points: the body centre and the scale point."""
+    (x0, y0), (x1, y1) = centre, scale_point
     size = 2.0 * math.hypot(x1 - x0, y1 - y0) * scale
     angle = math.pi / 2 - math.atan2(-(y1 - y0), x1 - x0)
     angle -= 2 * math.pi * math.floor((angle + math.pi) / (2 * math.pi))  # to [-pi, pi)
@@ -102,6 +115,9 @@ class RoiLandmarker:
         self._heatmap_out = outs[(1, 64, 64, _MODEL_LANDMARKS)]
         self._world_out = outs[(1, _MODEL_LANDMARKS * 3)]
         self.presence_threshold = presence_threshold
+        # The ROI for the same person on the next frame, from the last call's auxiliary points
+        # (module docstring); None after a call that found nobody.
+        self.next_roi: Roi | None = None
 
     def run(self, image_rgb: NDArray[np.uint8], roi: Roi) -> NDArray[np.float32] | None:
         """(33, 6): x px, y px, visibility in [0, 1], then world x, y, z in metres (hip-centred,
@@ -113,12 +129,15 @@ class RoiLandmarker:
                                borderMode=cv2.BORDER_REPLICATE)
         self._interpreter.set_tensor(self._input, (patch.astype(np.float32) / 255.0)[None])
         self._interpreter.invoke()
+        self.next_roi = None
         if float(self._interpreter.get_tensor(self._flag_out)[0, 0]) < self.presence_threshold:
             return None
         raw = self._interpreter.get_tensor(self._landmarks_out).reshape(_MODEL_LANDMARKS, 5)
         heatmap = self._interpreter.get_tensor(self._heatmap_out)[0]
-        xy = refine_from_heatmap(raw[:, :2] / CROP_SIZE, heatmap)[:NUM_LANDMARKS]
-        xy_px = (xy * CROP_SIZE) @ matrix[:, :2].T + matrix[:, 2]
+        xy_all = (refine_from_heatmap(raw[:, :2] / CROP_SIZE, heatmap) * CROP_SIZE
+                  ) @ matrix[:, :2].T + matrix[:, 2]
+        self.next_roi = points_to_roi(xy_all[_AUX_CENTRE], xy_all[_AUX_SCALE])
+        xy_px = xy_all[:NUM_LANDMARKS]
         visibility = 1.0 / (1.0 + np.exp(-raw[:NUM_LANDMARKS, 3]))
         world = self._interpreter.get_tensor(self._world_out).reshape(_MODEL_LANDMARKS, 3)
         return np.column_stack([xy_px, visibility,
