@@ -49,17 +49,12 @@ def _ms(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.0f} ms"
 
 
-@st.fragment(run_every=REFRESH_S if status.playing else None)
-def lifter() -> None:
-    """Who the lifter is and why; while streaming, the latest frame to click the lifter on."""
-    snap = rec.snapshot()
-    if snap is None:
-        return
-    line = live.lifter_line(snap)
-    if line:
-        st.caption(line)
-    if status.playing and rec.running:
-        live.lifter_picker(rec, snap)
+@st.fragment
+def lifter_picker() -> None:
+    """A picture of the live view to click the lifter on. Not polled: it reruns only on its
+    own widgets (opening it, a click, "newest picture"); a second polling fragment cost the
+    stream a quarter of its analysed frames in the browser test."""
+    live.lifter_picker(rec)
 
 
 @st.fragment(run_every=REFRESH_S if status.playing else None)
@@ -97,11 +92,15 @@ def panel() -> None:
     )
     if snap.last_error:
         st.caption(f"Last frame error: {snap.last_error}")
+    line = live.lifter_line(snap)
+    if line:
+        st.caption(line)
     if snap.traces:
         st.plotly_chart(charts.live_traces(snap), key="live.traces")
 
 
 with video_col:
-    lifter()
+    if status.playing:
+        lifter_picker()
 with panel_col:
     panel()

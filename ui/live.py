@@ -184,12 +184,11 @@ def _on_pick(rec: LiveRecorder, key: str, preview: LivePreview, stream: int) -> 
         st.session_state[state.LIVE_PICK_RESULT] = (stream, pick_at(rec, points[0], preview))
 
 
-def lifter_picker(rec: LiveRecorder, snap: LiveState) -> None:
-    """While streaming: the latest frame, everyone boxed, to click on the lifter; then what
-    the click did. Draws the picture only while the expander is open."""
-    preview, stream = snap.preview, rec.streams_started
-    if preview is None:
-        return
+def lifter_picker(rec: LiveRecorder) -> None:
+    """While streaming: the latest frame, everyone boxed, to click on the lifter, and what the
+    last click did. The picture is read when the expander opens and on "newest picture" (it
+    does not change under the cursor), and drawn only while the expander is open."""
+    stream = rec.streams_started
     box = st.expander("Wrong person? Pick the lifter", key=state.LIVE_PICK_OPEN,
                       on_change="rerun")
     with box:
@@ -198,10 +197,17 @@ def lifter_picker(rec: LiveRecorder, snap: LiveState) -> None:
             (st.success if done[1].chosen else st.warning)(plain(done[1].message))
         if not box.open:
             return
-        n = len(preview.people)
-        st.caption(f"{n} {'person' if n == 1 else 'people'} in view at {preview.t_s:.0f} s. "
-                   "Click on the lifter: they stay the lifter until STOP.")
-        key = f"live.pick.{stream}"
-        st.plotly_chart(charts.lifter_picker(preview.jpeg, preview.width_px, preview.height_px),
-                        key=key, selection_mode="points",
-                        on_select=partial(_on_pick, rec, key, preview, stream))
+        snap = rec.snapshot() if rec.running else None
+        preview = None if snap is None else snap.preview
+        if preview is None:
+            st.caption("No picture of the live view yet.")
+        else:
+            n = len(preview.people)
+            st.caption(f"{n} {'person' if n == 1 else 'people'} in view at {preview.t_s:.0f} s. "
+                       "Click on the lifter: they stay the lifter until STOP.")
+            key = f"live.pick.{stream}"
+            st.plotly_chart(
+                charts.lifter_picker(preview.jpeg, preview.width_px, preview.height_px),
+                key=key, selection_mode="points",
+                on_select=partial(_on_pick, rec, key, preview, stream))
+        st.button("Show the newest picture", key="live.pick.newest")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -42,7 +43,7 @@ from coach.core.settings import Settings
 from coach.form.fault_check import feet_trusted_for
 from coach.form.gold import TeamGold, use_team_gold
 from coach.live.preview import (
-    OLD_PICTURE,
+    EARLIER_STREAM,
     PREVIEW_EVERY_S,
     STREAM_ENDED,
     LifterChoice,
@@ -127,6 +128,7 @@ class LiveAnalyzer:
         self._last_t_s: float | None = None
         self._last_thumb_t_s = -np.inf
         self._last_preview_t_s = -np.inf
+        self._stream_id = uuid.uuid4().hex  # marks this stream's previews (choose_lifter_at)
         self._closed = False
         self._rep_sink = rep_sink
         self._gold = gold or TeamGold()
@@ -144,7 +146,7 @@ class LiveAnalyzer:
 
         Args:
             x_px, y_px: the click, in the stream frame's pixels (`LivePreview.width_px`).
-            on: the preview clicked on (one of this stream's last few); None = the latest.
+            on: the preview clicked on (of this stream, however old); None = the latest.
 
         Returns:
             Whether the lifter changed, and a message for the lifter saying what happened.
@@ -153,10 +155,10 @@ class LiveAnalyzer:
             if self._closed:
                 return LifterChoice(False, STREAM_ENDED)
             with self._state_lock:
-                kept, latest = tuple(self._c.previews), self._c.processed - 1
-            if on is not None and not any(p is on for p in kept):
-                return LifterChoice(False, OLD_PICTURE)
-            preview = on or (kept[-1] if kept else None)
+                latest_preview, latest = self._c.preview, self._c.processed - 1
+            if on is not None and on.stream_id != self._stream_id:
+                return LifterChoice(False, EARLIER_STREAM)
+            preview = on or latest_preview
             choice = choose_at(self._keeper, preview, float(x_px), float(y_px), latest)
             with self._state_lock:
                 self._c.lifter_reason = self._keeper.reason
@@ -293,9 +295,10 @@ class LiveAnalyzer:
         if rel_t_s - self._last_preview_t_s < PREVIEW_EVERY_S:
             return
         self._last_preview_t_s = rel_t_s
-        preview = make_preview(annotated, index, rel_t_s, people_in_view(self._keeper, index))
+        preview = make_preview(annotated, index, rel_t_s, people_in_view(self._keeper, index),
+                               self._stream_id)
         with self._state_lock:
-            self._c.previews.append(preview)
+            self._c.preview = preview
 
     def _record(
         self,
@@ -336,8 +339,7 @@ class LiveAnalyzer:
             view, cue, error = c.view, c.top_cue, c.last_error
             reps = (c.rep_count, c.last_rep, c.rep_lift or (self._reps and self._reps.lift))
             rep_cue, rep_faults = c.last_rep_cue, c.rep_faults
-            preview = c.previews[-1] if c.previews else None
-            lifter_reason = c.lifter_reason
+            preview, lifter_reason = c.preview, c.lifter_reason
         lift, share = vote_lift(votes)
         names = sorted({name for _, angles in trace for name in angles})
         return LiveState(

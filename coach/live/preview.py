@@ -2,11 +2,13 @@
 
 Streamlit-free. About once a second (`PREVIEW_EVERY_S` of stream time) the analyzer keeps a
 small JPEG of the annotated frame, at most `PREVIEW_MAX_SIDE_PX` on its longest side (about
-30-60 kB, so the page's one-second poll stays cheap), with a box and a label on everyone
+30-60 kB, 1-5 ms a second of the worker's time), with a box and a label on everyone
 followed: the lifter in orange ("lifter"), the others in grey ("#2"). A click on that picture
 is resolved against the people in it (the smallest box containing the click, as on a photo),
-then handed to the `LifterKeeper` by track id, not by position: the picture is up to a second
-old, and the keeper follows that person wherever they have moved since.
+then handed to the `LifterKeeper` by track id, not by position: the page does not refresh the
+picture while the user aims (it may be many seconds old), and the keeper follows that person
+wherever they have moved since. So a picture's age does not matter, only that it is from this
+stream (`LivePreview.stream_id`) and that the person is still followed.
 """
 
 from __future__ import annotations
@@ -20,12 +22,10 @@ from coach.pose.tracking import Box, LifterKeeper
 from coach.render.draw import Color, draw_boxes
 from coach.render.overlay import thumbnail_jpeg
 
-# Stream seconds between two previews: the page polls once a second.
+# Stream seconds between two previews: the page reads one at most about once a second.
 PREVIEW_EVERY_S = 1.0
 # The preview's longest side: big enough to click on a person, small enough to send each second.
 PREVIEW_MAX_SIDE_PX = 640
-# A click is resolved on the picture the user saw: the page may show one a poll or two old.
-PREVIEWS_KEPT = 5
 LIFTER_BOX_BGR: Color = (0, 140, 255)  # orange: no verdict colour (red, green, grey) is orange
 OTHER_BOX_BGR: Color = (200, 200, 200)
 
@@ -33,8 +33,8 @@ NO_PICTURE = "There is no picture of the live view yet: wait for the first frame
 NOBODY_THERE = "Nobody was found at that point of the picture, so the lifter stays the same."
 STREAM_ENDED = "The stream has ended: press START, then pick the lifter."
 LEFT_THE_VIEW = "That person has left the view, so the lifter stays the same."
-OLD_PICTURE = ("That picture is too old or from an earlier stream, so the lifter stays the "
-               "same: click on the newest picture.")
+EARLIER_STREAM = ("That picture is from an earlier stream, so the lifter stays the same: click "
+                  "on the newest picture.")
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class LivePreview:
         people: everyone followed at that frame (seen within the tracker's `max_missed`
             frames: MediaPipe looks for people other than the one it tracks only every few
             frames).
+        stream_id: the analyzer (stream) that made it; a click is refused on another's.
     """
 
     jpeg: bytes
@@ -73,6 +74,7 @@ class LivePreview:
     frame_index: int
     t_s: float
     people: tuple[LivePerson, ...]
+    stream_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def people_in_view(keeper: LifterKeeper, frame_index: int) -> tuple[LivePerson, 
 
 
 def make_preview(annotated: NDArray[np.uint8], frame_index: int, t_s: float,
-                 people: tuple[LivePerson, ...]) -> LivePreview:
+                 people: tuple[LivePerson, ...], stream_id: str = "") -> LivePreview:
     """The preview of one annotated (H, W, 3) uint8 frame (module docstring)."""
     height, width = annotated.shape[:2]
     boxed = draw_boxes(annotated, [
@@ -98,7 +100,7 @@ def make_preview(annotated: NDArray[np.uint8], frame_index: int, t_s: float,
          LIFTER_BOX_BGR if p.lifter else OTHER_BOX_BGR) for p in people])
     scale = min(1.0, PREVIEW_MAX_SIDE_PX / max(width, height))
     jpeg = thumbnail_jpeg(boxed, width_px=max(1, round(width * scale)))
-    return LivePreview(jpeg, int(width), int(height), frame_index, t_s, people)
+    return LivePreview(jpeg, int(width), int(height), frame_index, t_s, people, stream_id)
 
 
 def person_at(people: tuple[LivePerson, ...], x_px: float, y_px: float) -> LivePerson | None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from coach.core.flags import Flag
 from coach.core.keypoints import Keypoints
-from coach.live.preview import PREVIEWS_KEPT, LivePreview
+from coach.live.preview import LivePreview
 from coach.live.rep_tracker import LiveRep
 from coach.pipeline.photo import FrameAnalysis
 
@@ -134,7 +134,7 @@ class LiveCounters:
     rep_lift: str | None = None
     last_rep_cue: str | None = None
     rep_faults: tuple[tuple[int, str, str, float], ...] = ()
-    previews: deque[LivePreview] = field(default_factory=lambda: deque(maxlen=PREVIEWS_KEPT))
+    preview: LivePreview | None = None
     lifter_reason: str = ""
 
 

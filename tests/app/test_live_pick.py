@@ -103,6 +103,7 @@ def test_a_click_on_the_live_view_makes_that_person_the_lifter(
     assert spec["layout"]["images"][0]["source"].startswith("data:image/jpeg;base64,")
     assert spec["layout"]["xaxis"]["range"] == [0, 640]  # the stream frame's pixels
     assert "2 people in view at 0 s" in " ".join(_unescaped(at, "caption"))
+    assert at.button(key="live.pick.newest").label == "Show the newest picture"
 
     _run_open(at, (620, 20))  # the top-right corner: nobody there
     assert not at.exception
