@@ -171,7 +171,9 @@ class LiveRepTracker:
                           self._angles)  # fmt: skip
         bottom = seen.get(rep.bottom_frame)
         flags = bottom.flags if bottom is not None else ()
-        faults = rep_faults(self.lift, seen, top, rep.bottom_frame, rep.end_frame,
+        # The faults' window is the rep's own, as in a clip: the top can lie after the bottom
+        # (a deadlift's first pull starts at the floor, so its most open frame is the lockout).
+        faults = rep_faults(self.lift, seen, rep.start_frame, rep.bottom_frame, rep.end_frame,
                             feet_trusted=self.feet_trusted)
         parts = [f.words() for f in faults if f.flagged] + [f"at the bottom, {f}" for f in flags]
         words = "; ".join(parts) if parts else "no faults flagged"
@@ -185,11 +187,17 @@ class LiveRepTracker:
         return live
 
 
-def rep_faults(lift: str, seen: Mapping[int, _Seen], top: int, bottom: int, end: int, *,
+def rep_faults(lift: str, seen: Mapping[int, _Seen], start: int, bottom: int, end: int, *,
                feet_trusted: bool = False) -> tuple[FaultVerdict, ...]:  # fmt: skip
-    """The catalogue's faults on the frames seen from the rep's top to its end (frames where
-    nobody was found are missing keypoints, never invented)."""
-    frames = range(top, end + 1)
+    """The catalogue's faults on the frames seen from the rep's start to its end (frames where
+    nobody was found are missing keypoints, never invented).
+
+    Raises:
+        ValueError: the frames are not in order (start <= bottom <= end).
+    """
+    if not start <= bottom <= end:
+        raise ValueError(f"rep frames out of order: start {start}, bottom {bottom}, end {end}")
+    frames = range(start, end + 1)
     kps = [seen[i].keypoints if i in seen else None for i in frames]
     if not any(k is not None for k in kps):
         return ()
@@ -197,7 +205,7 @@ def rep_faults(lift: str, seen: Mapping[int, _Seen], top: int, bottom: int, end:
     names = {n for i in frames if i in seen for n in (seen[i].angles_2d or {})}
     traces = {n: np.array([(seen[i].angles_2d or {}).get(n, math.nan) if i in seen
                            else math.nan for i in frames]) for n in names}  # fmt: skip
-    b, e = bottom - top, end - top
+    b, e = bottom - start, end - start
     moments = rep_frames(kp, lift, 0, b, e, fps=LIVE_FPS)
     return judge_rep(lift, kp, traces, moments, rep_view(kp, (0, b, e)),
                      feet_trusted=feet_trusted)

@@ -394,3 +394,29 @@ def test_the_team_gold_set_at_start_is_in_force_on_the_worker_thread() -> None:
     plain = LiveAnalyzer(Spy(_estimator()._frames), Settings(), lift=None)
     plain.process(blank_frame(), 0.0)
     assert seen[-1] == TeamGold()
+
+
+def test_a_live_deadlift_from_the_floor_is_counted_and_judged(fixtures: Path) -> None:
+    """The first pull starts at the floor, so the most open frame since the last bottom is its
+    lockout, after its bottom: the faults' window once started there and crashed the stream
+    (IndexError from the view estimate). The clip path counts 2 reps here."""
+    from coach.media.video import iter_frames
+    from coach.pose.mediapipe_backend import MediaPipeEstimator
+
+    clip = fixtures / "gym-app-ai_TheSebitzu/videos/videos__deadlift.mp4"
+    got: list[Any] = []
+    with MediaPipeEstimator(video=True, others_every=10) as est:
+        analyzer = LiveAnalyzer(est, Settings(), lift="deadlift", rep_sink=got.append)
+        for frame in iter_frames(clip, target_fps=30, max_side_px=640):
+            analyzer.process(frame.bgr, frame.t_s)
+    assert [r.rep.index for r in got] == [0, 1]
+    for live in got:
+        assert live.faults, "each rep is judged against the deadlift catalogue"
+        assert live.rep.start_frame <= live.rep.bottom_frame <= live.rep.end_frame
+
+
+def test_rep_faults_refuses_frames_out_of_order() -> None:
+    from coach.live.rep_tracker import rep_faults
+
+    with pytest.raises(ValueError, match="out of order"):
+        rep_faults("deadlift", {}, 10, 5, 20)
