@@ -27,6 +27,7 @@ lifter from the next frame on, for the rest of the stream.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -77,6 +78,9 @@ THUMBNAIL_EVERY_S = 0.5
 AUTO_LIFT_MIN_VOTES = 15
 AUTO_LIFT_MIN_SHARE = 0.6
 COUNTED_LIFTS = ("squat", "deadlift", "bench")
+
+
+log = logging.getLogger(__name__)
 
 
 class ClosableEstimator(Protocol):
@@ -229,7 +233,12 @@ class LiveAnalyzer:
         self._record(result, flags, rel_t_s, elapsed_ms, error)
         if self._sink is not None:
             self._sink(live_frame(index, rel_t_s, result, flags, thumb))
-        self._count_reps(result, flags, rel_t_s)
+        try:
+            self._count_reps(result, flags, rel_t_s)
+        except Exception:  # a fault in the rep check must not end the lifter's stream
+            log.exception("the rep check failed on live frame %d", index)
+            with self._state_lock:
+                self._c.last_error = "the rep check failed on this frame; the stream goes on"
         return out
 
     def _count_reps(

@@ -420,3 +420,19 @@ def test_rep_faults_refuses_frames_out_of_order() -> None:
 
     with pytest.raises(ValueError, match="out of order"):
         rep_faults("deadlift", {}, 10, 5, 20)
+
+
+def test_a_failing_rep_check_is_reported_and_the_stream_goes_on(monkeypatch) -> None:
+    from coach.live import rep_tracker
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(rep_tracker.LiveRepTracker, "update", broken)
+    analyzer = LiveAnalyzer(_estimator(), Settings(), lift="squat")
+    for i in range(3):
+        out = analyzer.process(blank_frame(), i / 30)
+        assert out.shape == blank_frame().shape
+    snap = analyzer.snapshot()
+    assert snap.frames_processed == 3
+    assert snap.last_error == "the rep check failed on this frame; the stream goes on"
