@@ -85,6 +85,8 @@ def track_lifter(
             result = analyze_frame(frame.bgr, estimator, settings, keeper=keeper,
                                    frame_index=index)
             kp = keypoints_to_original(result.person.keypoints, scale)
+            if result.lifter_index > 0:  # a video estimator lists the one it tracks first
+                _follow(estimator, result.person.bbox_xywh)
         except NoPersonFound:
             kp = missing
         for tid in keeper.tracker.tracks:
@@ -98,6 +100,15 @@ def track_lifter(
             on_frame(index, frame.bgr, kp)
         t0 = time.perf_counter()
     return times, out, ms, _people(keeper, seen_s, scale, out)
+
+
+def _follow(estimator: PoseEstimator, box_xywh: tuple[float, float, float, float]) -> None:
+    """Tell a video estimator that tracks one person (MediaPipe's `follow`) to track the lifter
+    every frame from now on: otherwise a lifter clicked on the first frame, when the tracker
+    held someone else, is seen only on the frames where everyone is looked for."""
+    follow = getattr(estimator, "follow", None)
+    if callable(follow):
+        follow(box_xywh)
 
 
 def _people(keeper: LifterKeeper, seen_s: dict[int, list[float]], scale: float,

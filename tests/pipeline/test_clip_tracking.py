@@ -135,6 +135,7 @@ def test_the_lifter_keypoints_never_jump_to_the_walker(
 
 def test_a_click_on_the_first_frame_chooses_the_lifter_for_the_whole_clip(tmp_path) -> None:
     import copy
+    from typing import ClassVar
 
     from coach.core.keypoints import Joint
     from coach.core.settings import Settings
@@ -154,10 +155,23 @@ def test_a_click_on_the_first_frame_chooses_the_lifter_for_the_whole_clip(tmp_pa
                       for d in depths]}  # fmt: skip
     clip = make_clip(tmp_path / "two.mp4", n_frames=len(depths))
     settings = Settings()
-    centre = analyze_video(clip, ReplayEstimator.from_json(doc), settings, lift="squat",
+    class Following(ReplayEstimator):
+        """Records what a video estimator is asked to follow (MediaPipe's `follow`)."""
+
+        followed: ClassVar[list[tuple[float, float, float, float]]] = []
+
+        def follow(self, box_xywh: tuple[float, float, float, float]) -> None:
+            self.followed.append(box_xywh)
+
+    centre = analyze_video(clip, Following.from_json(doc), settings, lift="squat",
                            target_fps=None)  # fmt: skip
-    clicked = analyze_video(clip, ReplayEstimator.from_json(doc), settings, lift="squat",
+    assert Following.followed == [], "the first person listed is already the one tracked"
+    clicked = analyze_video(clip, Following.from_json(doc), settings, lift="squat",
                             target_fps=None, click_xy=(100.0, 300.0))  # fmt: skip
+    # The clicked person is listed second: the estimator is told to follow them, every frame
+    # (a replay estimator does not reorder, so it is told again on each).
+    assert len(Following.followed) == len(depths)
+    assert all(box[0] < 200 for box in Following.followed)
     hip_x = [float(a.keypoints.xy[:, Joint.LEFT_HIP, 0].mean()) for a in (centre, clicked)]
     assert hip_x[0] == pytest.approx(344.0, abs=2.0)  # the one near the centre
     assert hip_x[1] == pytest.approx(124.0, abs=2.0)  # the clicked one, for every frame
