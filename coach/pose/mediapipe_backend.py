@@ -98,8 +98,8 @@ _FOOT_INDEX = np.array([31, -1, 29, 32, -1, 30])
 BOX_MARGIN = 0.10  # fraction of the landmark box's width/height added on each side
 # Video mode looks for everyone else every this many frames (the tracked person every frame):
 # every 1/3 s of a clip analysed at 15 fps. A live stream is analysed at up to 30 fps, so the
-# same 1/3 s is 10 frames; each look costs a detector run plus a landmark run per other person
-# (about 25 ms on 2 cores), which took the live page from 26 to 23 fps at one look in 5.
+# same 1/3 s is 10 frames. Each look costs a detector run plus a landmark run per other person;
+# on one person's clip the two rates analyse at the same ~74 fps in process (BENCHMARKS.md).
 OTHERS_EVERY = 5
 LIVE_OTHERS_EVERY = 10
 # `follow` turns a person's box (landmark extent + BOX_MARGIN a side) into a first ROI: the
