@@ -18,10 +18,10 @@ from numpy.typing import NDArray
 
 from coach.bar.detector import PlateBox, PlateDetector, PlateFinder, torch_threads
 from coach.bar.metrics import rep_metrics
-from coach.bar.track import PROPOSAL_THRESHOLD, choose_plates, frame_candidates, wrists_midpoint
+from coach.bar.track import PROPOSAL_THRESHOLD, choose_plates, frame_candidates
 from coach.bar.types import BarAnalysis, BarPath, RepSpan
 from coach.core.errors import BackendUnavailable
-from coach.core.keypoints import Keypoints
+from coach.core.keypoints import Joint, Keypoints
 from coach.core.settings import Settings
 from coach.core.smoothing import lowpass
 
@@ -63,7 +63,8 @@ def measure_bar(
     times = np.asarray(t_s, dtype=np.float64)
     if len(keypoints) != len(times):
         raise ValueError(f"{len(keypoints)} keypoint frames for {len(times)} times")
-    raw, source, diameter = choose_plates(candidates, wrists_midpoint(keypoints))
+    wrists = keypoints.midpoint(Joint.LEFT_WRIST, Joint.RIGHT_WRIST)
+    raw, source, diameter = choose_plates(candidates, wrists)
     smooth = lowpass(raw, cutoff_hz=BAR_CUTOFF_HZ, fps=fps) if len(raw) else raw
     px_per_cm = diameter / (plate_diameter_mm / 10.0) if np.isfinite(diameter) else None
     path = BarPath(times, smooth, raw, source, px_per_cm, diameter, plate_diameter_mm)
@@ -130,7 +131,7 @@ class BarCollector:
         box = keypoints.bbox_xywh(0)
         body = None if box is None else (box[0] * scale, box[1] * scale, box[2] * scale,
                                          box[3] * scale)  # fmt: skip
-        wrist = wrists_midpoint(keypoints)[0] * scale
+        wrist = keypoints.midpoint(Joint.LEFT_WRIST, Joint.RIGHT_WRIST)[0] * scale
         # Per frame, not per clip: torch's thread count is process-wide, and the pose pass
         # between two frames (ViTPose) should keep its threads.
         with torch_threads():

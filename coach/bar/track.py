@@ -24,7 +24,6 @@ from numpy.typing import NDArray
 
 from coach.bar.detector import PlateBox, PlateFinder
 from coach.bar.types import BarSource
-from coach.core.keypoints import Joint, Keypoints
 
 # Candidates the detector gives the tracker: lower than its single-photo threshold (0.286),
 # as the prototype suggested, since the wrists and the clip reject the extra false ones.
@@ -47,17 +46,6 @@ STATIC_SHARE = 0.3
 # crop, the size the detector was trained on most (plates 4-50 % of the frame).
 CROP_BODY_FRACTION = 1.2
 MIN_CROP_PX = 160
-
-
-def wrists_midpoint(kp: Keypoints) -> NDArray[np.float64]:
-    """(T, 2) midpoint of both wrists per frame; one wrist when the other is missing; NaN when
-    both are."""
-    both = kp.xy[:, [Joint.LEFT_WRIST, Joint.RIGHT_WRIST], :].astype(np.float64)
-    out = np.full((len(kp), 2), np.nan)
-    seen = np.isfinite(both).all(axis=2)
-    for t in np.flatnonzero(seen.any(axis=1)):
-        out[t] = both[t][seen[t]].mean(axis=0)
-    return out
 
 
 def crop_box(wrist_xy: NDArray[np.float64], body_box: tuple[float, float, float, float] | None,

@@ -219,6 +219,16 @@ class Keypoints:
         k = np.float32(factor)
         return Keypoints(self.xy * k, self.score, self.world_xyz, self.feet * k, self.foot_scores)
 
+    def midpoint(self, a: Joint, b: Joint) -> NDArray[np.float64]:
+        """(T, 2) midpoint of two joints per frame (both wrists, both hips...): the one found
+        when the other is missing, NaN when both are."""
+        both = self.xy[:, [a, b]].astype(np.float64)
+        seen = np.isfinite(both).all(axis=2)
+        total = np.where(seen[..., None], both, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore"):  # 0 / 0 = NaN where neither joint was found
+            out: NDArray[np.float64] = total / seen.sum(axis=1)[:, None]
+        return out
+
     def point(self, joint: Joint, t: int = 0) -> NDArray[np.float32]:
         """(2,) pixel position of `joint` in frame t; NaN when missing."""
         point: NDArray[np.float32] = self.xy[t, joint]

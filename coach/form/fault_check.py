@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from coach.core.angles import angle_traces
 from coach.core.flags import Flag
 from coach.core.keypoints import Foot, Joint, Keypoints
-from coach.form.fault_measures import MEASURES, RepFrames, mid
+from coach.form.fault_measures import MEASURES, RepFrames
 from coach.form.faults import Fault, confidence, faults_for
 from coach.form.scoring_json import json_number
 from coach.form.view import estimate_view
@@ -76,7 +76,7 @@ def _num(value: float) -> str:
 def facing(kp: Keypoints, frames: range) -> int:
     """+1 when the lifter faces right in the picture, -1 left, 0 unknown: the nose ahead of
     the ears and the toes ahead of the heels, voted over the frames."""
-    ears = mid(kp, Joint.LEFT_EAR, Joint.RIGHT_EAR)[:, 0]
+    ears = kp.midpoint(Joint.LEFT_EAR, Joint.RIGHT_EAR)[:, 0]
     cues = [kp.xy[:, Joint.NOSE, 0] - ears]
     for toe, heel in ((Foot.LEFT_BIG_TOE, Foot.LEFT_HEEL), (Foot.RIGHT_BIG_TOE, Foot.RIGHT_HEEL)):
         cues.append(kp.feet[:, toe, 0] - kp.feet[:, heel, 0])
@@ -107,8 +107,8 @@ def rep_frames(kp: Keypoints, lift: str, start: int, bottom: int, end: int, fps:
 def _hands_pass_knees(kp: Keypoints, bottom: int, end: int) -> int | None:
     """The first frame after the bottom where the hands are up past the knees; None when the
     hands were not seen below the knees at the bottom (then the third-of-the-way rule holds)."""
-    hands = mid(kp, Joint.LEFT_WRIST, Joint.RIGHT_WRIST)[bottom:end + 1, 1]
-    knees = mid(kp, Joint.LEFT_KNEE, Joint.RIGHT_KNEE)[bottom:end + 1, 1]
+    hands = kp.midpoint(Joint.LEFT_WRIST, Joint.RIGHT_WRIST)[bottom:end + 1, 1]
+    knees = kp.midpoint(Joint.LEFT_KNEE, Joint.RIGHT_KNEE)[bottom:end + 1, 1]
     if not hands[0] > knees[0]:  # image y points down: below the knees is larger
         return None
     above = np.flatnonzero(hands <= knees)

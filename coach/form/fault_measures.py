@@ -66,13 +66,6 @@ def _quiet(fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args)
 
 
-def mid(kp: Keypoints, a: Joint, b: Joint) -> F64:
-    """(T, 2) midpoint of two joints, or the one seen when the other is missing."""
-    pts = np.stack([kp.xy[:, a], kp.xy[:, b]]).astype(np.float64)
-    out: F64 = _quiet(np.nanmean, pts, 0)
-    return out
-
-
 def near_foot(kp: Keypoints) -> tuple[F64, F64]:
     """(T, 2) heel and (T, 2) big toe of the foot the pose model is surer of over the clip.
 
@@ -108,8 +101,8 @@ def foot_length(heel: F64, toe: F64) -> float:
 
 def trunk_lean(kp: Keypoints, forward: int) -> F64:
     """(T,) degrees of the hip->shoulder line from vertical, positive leaning forward."""
-    sh = mid(kp, J.LEFT_SHOULDER, J.RIGHT_SHOULDER)
-    hip = mid(kp, J.LEFT_HIP, J.RIGHT_HIP)
+    sh = kp.midpoint(J.LEFT_SHOULDER, J.RIGHT_SHOULDER)
+    hip = kp.midpoint(J.LEFT_HIP, J.RIGHT_HIP)
     out: F64 = np.degrees(np.arctan2(forward * (sh[:, 0] - hip[:, 0]), hip[:, 1] - sh[:, 1]))
     return out
 
@@ -191,7 +184,8 @@ def squat_depth_shortfall(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
                           ) -> Measured | None:  # fmt: skip
     """How far the hips stay above the knees at the deepest frame, in thigh lengths."""
     thigh = length(kp, ((J.LEFT_HIP, J.LEFT_KNEE), (J.RIGHT_HIP, J.RIGHT_KNEE)))
-    below = (mid(kp, J.LEFT_HIP, J.RIGHT_HIP)[:, 1] - mid(kp, J.LEFT_KNEE, J.RIGHT_KNEE)[:, 1])
+    below = (kp.midpoint(J.LEFT_HIP, J.RIGHT_HIP)[:, 1]
+             - kp.midpoint(J.LEFT_KNEE, J.RIGHT_KNEE)[:, 1])
     found = _best(-below / thigh, windows(f)["whole_rep"])
     return _measured(found, kp, _HIPS_KNEES)
 
@@ -213,7 +207,7 @@ def knee_valgus_fppa(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
                      ) -> Measured | None:  # fmt: skip
     """Peak frontal-plane knee angle toward the midline, bottom to early ascent (deg); capped
     below the catalogue's limit unless it grew past the smallest detectable difference."""
-    midline = mid(kp, J.LEFT_HIP, J.RIGHT_HIP)[:, 0]
+    midline = kp.midpoint(J.LEFT_HIP, J.RIGHT_HIP)[:, 0]
     legs = ((J.LEFT_HIP, J.LEFT_KNEE, J.LEFT_ANKLE), (J.RIGHT_HIP, J.RIGHT_KNEE, J.RIGHT_ANKLE))
     best: tuple[float, int] | None = None
     for hip, knee, ankle in legs:
@@ -252,12 +246,12 @@ def trunk_lean_gain(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
 
 def hip_shift(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured | None:
     """Sideways move of the hips over the feet since the start, in stance widths."""
-    ankles = mid(kp, J.LEFT_ANKLE, J.RIGHT_ANKLE)[:, 0]
+    ankles = kp.midpoint(J.LEFT_ANKLE, J.RIGHT_ANKLE)[:, 0]
     stance = np.abs(kp.xy[:, J.LEFT_ANKLE, 0] - kp.xy[:, J.RIGHT_ANKLE, 0]).astype(np.float64)
     width = float(_quiet(np.nanmedian, stance))
     if not width > 0:  # feet on top of each other: this is no front view
         return None
-    offset = (mid(kp, J.LEFT_HIP, J.RIGHT_HIP)[:, 0] - ankles) / width
+    offset = (kp.midpoint(J.LEFT_HIP, J.RIGHT_HIP)[:, 0] - ankles) / width
     if not math.isfinite(offset[f.start]):
         return None
     shift = np.abs(offset - offset[f.start])
@@ -277,7 +271,7 @@ def shoulders_behind_bar(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
     if f.forward == 0:
         return None
     arm = length(kp, ((J.LEFT_SHOULDER, J.LEFT_ELBOW), (J.RIGHT_SHOULDER, J.RIGHT_ELBOW)))
-    sh = mid(kp, J.LEFT_SHOULDER, J.RIGHT_SHOULDER)[f.bottom, 0]
+    sh = kp.midpoint(J.LEFT_SHOULDER, J.RIGHT_SHOULDER)[f.bottom, 0]
     hands, source = hands_xy(kp, f.bar_xy, range(f.start, f.lockout_end + 1))
     value = -f.forward * (sh - hands[f.bottom, 0]) / arm
     return _measured((float(value), f.bottom), kp,
@@ -319,8 +313,8 @@ def lean_back(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measure
 def elbow_flare(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured | None:
     """At the chest, the widest angle between an upper arm and the trunk line in the picture
     (deg): a 2D stand-in for humeral abduction, seen from the head or foot end."""
-    hips = mid(kp, J.LEFT_HIP, J.RIGHT_HIP)[f.bottom]
-    shoulders = mid(kp, J.LEFT_SHOULDER, J.RIGHT_SHOULDER)[f.bottom]
+    hips = kp.midpoint(J.LEFT_HIP, J.RIGHT_HIP)[f.bottom]
+    shoulders = kp.midpoint(J.LEFT_SHOULDER, J.RIGHT_SHOULDER)[f.bottom]
     trunk = hips - shoulders
     best = -math.inf
     for sh, el in ((J.LEFT_SHOULDER, J.LEFT_ELBOW), (J.RIGHT_SHOULDER, J.RIGHT_ELBOW)):
@@ -351,8 +345,8 @@ def lockout_toward_feet(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
                         ) -> Measured | None:  # fmt: skip
     """At the lockout, how far the arms point toward the feet from straight up off the
     trunk (deg)."""
-    sh = mid(kp, J.LEFT_SHOULDER, J.RIGHT_SHOULDER)
-    along = mid(kp, J.LEFT_HIP, J.RIGHT_HIP) - sh
+    sh = kp.midpoint(J.LEFT_SHOULDER, J.RIGHT_SHOULDER)
+    along = kp.midpoint(J.LEFT_HIP, J.RIGHT_HIP) - sh
     along /= np.linalg.norm(along, axis=1, keepdims=True)
     up = np.stack([along[:, 1], -along[:, 0]], axis=1)
     up *= np.where(up[:, 1:] > 0, -1.0, 1.0)  # the perpendicular that points up the picture
@@ -366,7 +360,7 @@ def lockout_toward_feet(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
 def hip_rise(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured | None:
     """Highest the hips rise above their height at the rep's start, in torso lengths."""
     torso = length(kp, ((J.LEFT_SHOULDER, J.LEFT_HIP), (J.RIGHT_SHOULDER, J.RIGHT_HIP)))
-    y = mid(kp, J.LEFT_HIP, J.RIGHT_HIP)[:, 1]
+    y = kp.midpoint(J.LEFT_HIP, J.RIGHT_HIP)[:, 1]
     if not math.isfinite(y[f.start]):
         return None
     found = _worst((y[f.start] - y) / torso, windows(f)["concentric"])

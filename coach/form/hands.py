@@ -24,15 +24,6 @@ F64 = NDArray[np.float64]
 MIN_PLATE_SHARE = 0.5
 
 
-def wrists_xy(kp: Keypoints) -> F64:
-    """(T, 2) midpoint of the wrists, or the one seen when the other is missing."""
-    both = np.stack([kp.xy[:, Joint.LEFT_WRIST], kp.xy[:, Joint.RIGHT_WRIST]]).astype(np.float64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # both missing stays NaN
-        out: F64 = np.nanmean(both, axis=0)
-    return out
-
-
 def hands_xy(kp: Keypoints, bar_xy: F64 | None, frames: range) -> tuple[F64, str]:
     """(T, 2) where the hands hold the bar, and where it came from.
 
@@ -46,7 +37,7 @@ def hands_xy(kp: Keypoints, bar_xy: F64 | None, frames: range) -> tuple[F64, str
         (positions, source): source "plate" (the bar's path moved onto the hands), "wrists"
         (the bar was tracked but its plate not seen in most of the rep), or "" (no bar tracked).
     """
-    wrists = wrists_xy(kp)
+    wrists = kp.midpoint(Joint.LEFT_WRIST, Joint.RIGHT_WRIST)
     if bar_xy is None:
         return wrists, ""
     window = slice(frames.start, frames.stop)

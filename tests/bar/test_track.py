@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from coach.bar.detector import PlateBox
-from coach.bar.track import MIN_PLATE_FRAMES, choose_plates, crop_box, wrists_midpoint
-from coach.core.keypoints import N_JOINTS, Joint, Keypoints
+from coach.bar.track import MIN_PLATE_FRAMES, choose_plates, crop_box
 
 T = 30
 D = 100.0  # plate diameter in px
@@ -75,17 +74,6 @@ def test_far_candidates_are_ignored() -> None:
     cands = [[_plate(wrists[t] + (3 * D, 0.0), 0.99)] for t in range(T)]
     _, source, _ = choose_plates(cands, wrists)
     assert set(source) == {"wrists"}
-
-
-def test_wrists_midpoint_uses_one_wrist_when_the_other_is_missing() -> None:
-    xy = np.full((3, N_JOINTS, 2), np.nan, dtype=np.float32)
-    xy[0, Joint.LEFT_WRIST] = (10, 20)
-    xy[0, Joint.RIGHT_WRIST] = (30, 40)
-    xy[1, Joint.RIGHT_WRIST] = (5, 6)
-    mid = wrists_midpoint(Keypoints(xy, np.ones((3, N_JOINTS), dtype=np.float32)))
-    np.testing.assert_allclose(mid[0], (20, 30))
-    np.testing.assert_allclose(mid[1], (5, 6))
-    assert np.isnan(mid[2]).all()
 
 
 def test_crop_stays_inside_the_image() -> None:

@@ -136,3 +136,25 @@ def test_missing_is_one_frame_with_nobody() -> None:
     gone = Keypoints.missing()
     assert len(gone) == 1 and not gone.present().any() and not gone.has_feet
     assert (gone.score == 0).all()
+
+
+def test_midpoint_uses_one_joint_when_the_other_is_missing() -> None:
+    xy = np.full((3, N_JOINTS, 2), np.nan, dtype=np.float32)
+    xy[0, Joint.LEFT_WRIST] = (10, 20)
+    xy[0, Joint.RIGHT_WRIST] = (30, 40)
+    xy[1, Joint.RIGHT_WRIST] = (5, 6)
+    mid = Keypoints(xy, np.ones((3, N_JOINTS), dtype=np.float32)).midpoint(
+        Joint.LEFT_WRIST, Joint.RIGHT_WRIST)
+    np.testing.assert_allclose(mid[0], (20, 30))
+    np.testing.assert_allclose(mid[1], (5, 6))
+    assert np.isnan(mid[2]).all()
+
+
+def test_midpoint_of_a_rep_is_the_mean_or_the_one_seen() -> None:
+    from tests.form import fault_poses as fp
+
+    kp, _ = fp.bar_ahead(0.0)
+    kp.xy[2, Joint.LEFT_WRIST] = np.nan
+    kp.xy[3, [Joint.LEFT_WRIST, Joint.RIGHT_WRIST]] = np.nan
+    xy = kp.midpoint(Joint.LEFT_WRIST, Joint.RIGHT_WRIST)
+    assert np.allclose(xy[2], kp.xy[2, Joint.RIGHT_WRIST]) and np.isnan(xy[3]).all()

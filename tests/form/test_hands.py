@@ -8,12 +8,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from coach.core.keypoints import Joint
+from coach.core.keypoints import Joint, Keypoints
 from coach.form.fault_check import judge_rep
-from coach.form.hands import hands_xy, wrists_xy
+from coach.form.hands import hands_xy
 from tests.form import fault_poses as fp
 
 N = 5  # fault_poses' reps have five frames
+
+
+def _wrists(kp: Keypoints) -> np.ndarray:
+    return kp.midpoint(Joint.LEFT_WRIST, Joint.RIGHT_WRIST)
 
 
 def _bar_drift(value: float, plate_offset: tuple[float, float] = (40.0, 35.0)):
@@ -22,7 +26,7 @@ def _bar_drift(value: float, plate_offset: tuple[float, float] = (40.0, 35.0)):
     foot lengths ahead of mid-foot in the pull."""
     kp, traces = fp.bar_ahead(0.0)
     truth, _ = fp.bar_ahead(value)
-    bar = wrists_xy(truth) + np.asarray(plate_offset)
+    bar = _wrists(truth) + np.asarray(plate_offset)
     return kp, traces, bar
 
 
@@ -35,7 +39,7 @@ def _verdict(kp, traces, frames, fault_id: str, lift: str = "deadlift"):
 def test_without_a_tracked_bar_the_wrists_are_read_and_nothing_is_said() -> None:
     kp, _ = fp.bar_ahead(0.3)
     xy, source = hands_xy(kp, None, range(N))
-    assert source == "" and np.allclose(xy, wrists_xy(kp), equal_nan=True)
+    assert source == "" and np.allclose(xy, _wrists(kp), equal_nan=True)
     verdict = _verdict(*fp.bar_ahead(0.3), fp.FRAMES, "bar_drift")
     assert verdict.note == "1 of 1 view could judge"
 
@@ -55,7 +59,7 @@ def test_a_plate_seen_in_under_half_the_rep_leaves_the_wrists() -> None:
     kp, traces, bar = _bar_drift(0.4)
     bar[:3] = np.nan  # seen in 2 of 5 frames
     xy, source = hands_xy(kp, bar, range(N))
-    assert source == "wrists" and np.allclose(xy, wrists_xy(kp))
+    assert source == "wrists" and np.allclose(xy, _wrists(kp))
     verdict = _verdict(kp, traces, replace(fp.FRAMES, bar_xy=bar), "bar_drift")
     assert verdict.status == "ok" and "its plate not seen in most of the rep" in verdict.note
 
@@ -65,22 +69,14 @@ def test_frames_without_the_plate_fall_back_to_the_wrists_on_the_same_line() -> 
     bar[4] = np.nan
     xy, source = hands_xy(kp, bar, range(N))
     assert source == "plate"
-    assert np.allclose(xy, wrists_xy(kp))  # plate frames shifted onto the hands; frame 4 = wrists
+    assert np.allclose(xy, _wrists(kp))  # plate frames shifted onto the hands; frame 4 = wrists
 
 
 def test_the_bench_lockout_reads_the_bar_too() -> None:
     kp, traces = fp.bench_path_end(0.0)
     truth, _ = fp.bench_path_end(20.0)
-    bar = wrists_xy(truth) + np.asarray([0.0, 30.0])
-    bar[:3] = wrists_xy(kp)[:3] + np.asarray([0.0, 30.0])
+    bar = _wrists(truth) + np.asarray([0.0, 30.0])
+    bar[:3] = _wrists(kp)[:3] + np.asarray([0.0, 30.0])
     verdict = _verdict(kp, traces, replace(fp.FRAMES, bar_xy=bar), "bar_path_end", "bench")
     assert verdict.status == "fault" and verdict.note.endswith("the bar from its plate")
     assert verdict.value == pytest.approx(20.0, abs=0.5)
-
-
-def test_the_wrists_are_the_midpoint_or_the_one_seen() -> None:
-    kp, _ = fp.bar_ahead(0.0)
-    kp.xy[2, Joint.LEFT_WRIST] = np.nan
-    kp.xy[3, [Joint.LEFT_WRIST, Joint.RIGHT_WRIST]] = np.nan
-    xy = wrists_xy(kp)
-    assert np.allclose(xy[2], kp.xy[2, Joint.RIGHT_WRIST]) and np.isnan(xy[3]).all()
