@@ -67,7 +67,7 @@ from coach.live.state import (
 )
 from coach.pipeline.annotate import annotate
 from coach.pipeline.photo import FrameAnalysis, analyze_frame
-from coach.pose.base import PoseEstimator
+from coach.pose.base import PoseEstimator, follow_lifter
 from coach.pose.tracking import LifterKeeper
 from coach.render.overlay import thumbnail_jpeg
 
@@ -167,16 +167,9 @@ class LiveAnalyzer:
             with self._state_lock:
                 self._c.lifter_reason = self._keeper.reason
             if choice.chosen and self._keeper.lifter_id is not None:
-                self._follow(self._keeper.tracker.tracks[self._keeper.lifter_id].box)
+                lifter = self._keeper.tracker.tracks[self._keeper.lifter_id]
+                follow_lifter(self._estimator, lifter.box)
         return choice
-
-    def _follow(self, box_xywh: tuple[float, float, float, float]) -> None:
-        """Tell a video estimator that tracks one person (MediaPipe's `follow`) to track the
-        lifter; else it may hold someone else and find the lifter only when it looks for the
-        others (every 10th frame)."""
-        follow: Any = getattr(self._estimator, "follow", None)
-        if callable(follow):
-            follow(box_xywh)
 
     @property
     def backend(self) -> str:
@@ -216,7 +209,7 @@ class LiveAnalyzer:
             result = analyze_frame(bgr, self._estimator, self._settings, lift=self._lift,
                                    keeper=self._keeper, frame_index=self._c.processed)
             if result.lifter_index > 0:  # a video estimator lists the one it tracks first
-                self._follow(result.person.bbox_xywh)
+                follow_lifter(self._estimator, result.person.bbox_xywh)
         except NoPersonFound:
             pass
         except LiftCoachError as exc:

@@ -22,7 +22,7 @@ from coach.form.scoring_json import json_number
 from coach.media.photo import keypoints_to_original
 from coach.media.video import VideoFrame
 from coach.pipeline.photo import analyze_frame
-from coach.pose.base import PoseEstimator
+from coach.pose.base import PoseEstimator, follow_lifter
 from coach.pose.tracking import LifterKeeper
 
 # Called with (frame index, the decoded frame, the lifter's keypoints in original pixels) for
@@ -86,7 +86,7 @@ def track_lifter(
                                    frame_index=index)
             kp = keypoints_to_original(result.person.keypoints, scale)
             if result.lifter_index > 0:  # a video estimator lists the one it tracks first
-                _follow(estimator, result.person.bbox_xywh)
+                follow_lifter(estimator, result.person.bbox_xywh)
         except NoPersonFound:
             kp = missing
         for tid in keeper.tracker.tracks:
@@ -100,15 +100,6 @@ def track_lifter(
             on_frame(index, frame.bgr, kp)
         t0 = time.perf_counter()
     return times, out, ms, _people(keeper, seen_s, scale, out)
-
-
-def _follow(estimator: PoseEstimator, box_xywh: tuple[float, float, float, float]) -> None:
-    """Tell a video estimator that tracks one person (MediaPipe's `follow`) to track the lifter
-    every frame from now on: otherwise a lifter clicked on the first frame, when the tracker
-    held someone else, is seen only on the frames where everyone is looked for."""
-    follow = getattr(estimator, "follow", None)
-    if callable(follow):
-        follow(box_xywh)
 
 
 def _people(keeper: LifterKeeper, seen_s: dict[int, list[float]], scale: float,

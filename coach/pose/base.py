@@ -30,6 +30,16 @@ class PoseEstimator(Protocol):
         ...
 
 
+def follow_lifter(estimator: PoseEstimator, box_xywh: tuple[float, float, float, float]) -> None:
+    """Tell a video estimator that tracks one person (MediaPipe's `follow`) to track the lifter
+    in this box from the next frame on; otherwise it may hold someone else and find the lifter
+    only on the frames where it looks for everyone. Estimators without it find everyone on every
+    frame, so there is nothing to tell them."""
+    follow = getattr(estimator, "follow", None)
+    if callable(follow):
+        follow(box_xywh)
+
+
 def _mediapipe(settings: Settings, video: bool, live: bool = False) -> PoseEstimator:
     from coach.pose.mediapipe_backend import LIVE_OTHERS_EVERY, OTHERS_EVERY, MediaPipeEstimator
 
