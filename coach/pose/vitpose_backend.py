@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from coach.core.errors import BadImage, SettingsError
 from coach.core.keypoints import N_FEET, N_JOINTS, Keypoints, PersonPose
 from coach.pose.hf_loading import import_stack, load_model, pick_dtype, resolve_device
-from coach.pose.vitpose_heads import PoseHead, num_experts, pose_head
+from coach.pose.vitpose_heads import PoseHead, head_heatmaps, num_experts, pose_head
 
 log = logging.getLogger(__name__)
 
@@ -209,17 +209,9 @@ class ViTPoseEstimator:
             images=[rgbs[i] for i in keep], boxes=box_lists, return_tensors="pt"
         )
         pixel_values = inputs["pixel_values"].to(self.device, self.dtype)
-        extra: dict[str, Any] = {}
-        if self.is_moe:
-            index = self.head.dataset_index
-            extra["dataset_index"] = self._torch.full(
-                (len(pixel_values),), index, dtype=self._torch.long, device=self.device
-            )
         with self._lock, self._torch.inference_mode():
-            maps = self._pose(pixel_values=pixel_values, **extra).heatmaps
-            # Only body and feet are read: a whole-body head's 110 face and hand maps are
-            # never decoded. numpy (the processor's DARK decoding) cannot read bf16: fp32.
-            heatmaps = maps[:, : self.head.n_decoded].float().cpu()
+            heatmaps = head_heatmaps(self._torch, self._pose, pixel_values, self.head,
+                                     self.is_moe)  # fmt: skip
         results = self._pose_processor.post_process_pose_estimation(
             SimpleNamespace(heatmaps=heatmaps), boxes=box_lists
         )

@@ -80,3 +80,16 @@ def pose_head(config: Any, ref: str) -> PoseHead:
             "or --backend mediapipe."
         )
     return head
+
+
+def head_heatmaps(torch: Any, model: Any, pixel_values: Any, head: PoseHead, is_moe: bool) -> Any:
+    """The model's heatmaps of the body joints (and feet) only, (n, `head.n_decoded`, h, w)
+    fp32 on the CPU: a ViTPose+ backbone is told its head's expert, and a whole-body head's
+    110 face and hand maps are never decoded. numpy (the processor's DARK decoding) cannot read
+    bf16, hence fp32. Call it under the caller's `torch.inference_mode()`."""
+    extra: dict[str, Any] = {}
+    if is_moe:
+        extra["dataset_index"] = torch.full((len(pixel_values),), head.dataset_index,
+                                            dtype=torch.long, device=pixel_values.device)
+    maps = model(pixel_values=pixel_values, **extra).heatmaps
+    return maps[:, : head.n_decoded].float().cpu()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,7 +18,7 @@ from coach.core.errors import BackendUnavailable
 from coach.core.keypoints import PersonPose
 from coach.pose import vitpose_backend as vb
 from coach.pose.hf_loading import import_stack, load_model, pick_dtype, resolve_device
-from coach.pose.vitpose_heads import PoseHead, num_experts, pose_head
+from coach.pose.vitpose_heads import PoseHead, head_heatmaps, num_experts, pose_head
 
 
 class DetectorPart:
@@ -127,12 +126,6 @@ class KeypointPart:
         (the face and hand maps of a whole-body head never leave the replica)."""
         torch = self._torch
         pixel_values = torch.from_numpy(np.ascontiguousarray(crops)).to(self.device, self.dtype)
-        extra: dict[str, Any] = {}
-        if self.is_moe:  # ViTPose+ experts: COCO 0, COCO-WholeBody 5 (vitpose_heads)
-            extra["dataset_index"] = torch.full(
-                (len(crops),), self.head.dataset_index, dtype=torch.long, device=self.device
-            )
         with torch.inference_mode():
-            maps = self._model(pixel_values=pixel_values, **extra).heatmaps
-            out = maps[:, : self.head.n_decoded].float().cpu()
+            out = head_heatmaps(torch, self._model, pixel_values, self.head, self.is_moe)
         return np.asarray(out.numpy(), dtype=np.float32)
