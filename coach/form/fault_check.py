@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from coach.core.angles import angle_traces
 from coach.core.flags import Flag
 from coach.core.keypoints import Foot, Joint, Keypoints
-from coach.form.fault_measures import MEASURES, RepFrames
+from coach.form.fault_measures import MEASURES, RepFrames, near_side
 from coach.form.faults import Fault, confidence, faults_for
 from coach.form.scoring_json import json_number
 from coach.form.view import estimate_view
@@ -122,12 +122,39 @@ def judge_rep(lift: str, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]
 
     `feet_trusted` False (a backend whose feet are not measured to 2 cm, see
     `feet_trusted_for`) turns the faults that read foot points to about 2 cm into "can't judge".
+    So does a rep where the pose model lost the legs (`legs_lost`) for the faults that read
+    the hips or knees.
     """
     seen_as = VIEW_CLASS.get(view, "unknown")
+    lost = seen_as in ("side", "oblique") and legs_lost(kp, traces, frames)
     return tuple(
         _cannot(f, view, UNTRUSTED_FEET) if f.needs_precise_feet and not feet_trusted
+        else _cannot(f, view, LEGS_LOST) if lost and _reads_legs(f)
         else _judge(f, kp, traces, frames, view, seen_as) for f in faults_for(lift)
     )
+
+
+# A knee's inside angle is never under about 37 deg: healthy adults' passive knee flexion
+# reaches 140-143 deg at most (Soucie et al. 2011, Haemophilia 17:500, goniometry of 674
+# people). Less twice the 5.6 deg error of a 2D sagittal knee angle (Stenum et al. 2021), a
+# knee seen from the side folded under 25 deg is not a knee the lifter bent: the pose model
+# lost the leg (on real deadlift clips, where the plates hide the knees at liftoff), and its
+# hip and knee points in that rep are guesses, not measurements. Only side and oblique views:
+# from the front a bent thigh points at the camera and its 2D angle is no joint angle.
+FOLDED_KNEE_DEG = 25.0
+LEGS_LOST = ("can't judge: the pose model bent a knee further than a knee bends in this rep "
+             "(it lost the legs, often behind the plates), so its hips and knees are guesses")
+
+
+def legs_lost(kp: Keypoints, traces: Mapping[str, NDArray[np.float64]], frames: RepFrames
+              ) -> bool:  # fmt: skip
+    """Whether the surer knee's 2D angle folds under `FOLDED_KNEE_DEG` anywhere in the rep."""
+    knee = near_side(kp, traces, "knee")[frames.start:frames.lockout_end + 1]
+    return bool(np.any(knee[np.isfinite(knee)] < FOLDED_KNEE_DEG))
+
+
+def _reads_legs(fault: Fault) -> bool:
+    return any(j.endswith(("_hip", "_knee")) for j in fault.joints)
 
 
 # A foot fault needs foot points measured to about 2 cm (faults.py, `needs_precise_feet`).

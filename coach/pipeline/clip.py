@@ -214,10 +214,14 @@ def _rep_verdicts(
 ) -> tuple[RepVerdict, ...]:  # fmt: skip
     """Judge each rep counted on the 2D angles (`bar_xy`: the bar where its plate was seen)."""
     tops = reps_frames(reps, key_angle_trace(traces, lift))
+    # The faults read only the joints the model says it saw, as a photo's and a live frame's
+    # do (`Settings.min_keypoint_score`): a joint hidden behind a plate is missing, not a guess.
+    seen = kp.confident(settings.min_keypoint_score)
+    seen_traces = angle_traces(seen, use_3d=False)
     return tuple(
         _rep_verdict(r, kp, dtw_traces, f, lift, ref, settings, traces,
-                     rep_frames(kp, lift, r.start_frame, r.bottom_frame, r.end_frame, fps,
-                                bar_xy), feet_trusted)
+                     rep_frames(seen, lift, r.start_frame, r.bottom_frame, r.end_frame, fps,
+                                bar_xy), feet_trusted, seen, seen_traces)
         for r, f in zip(reps, tops, strict=True)
     )
 
@@ -256,7 +260,8 @@ def _fps(t_s: NDArray[np.float64], fallback: float) -> float:
 def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]],
                  frames: dict[str, int], lift: str, reference: ReferenceRep,
                  settings: Settings, image_traces: dict[str, NDArray[np.float64]],
-                 moments: RepFrames, feet_trusted: bool) -> RepVerdict:
+                 moments: RepFrames, feet_trusted: bool, seen: Keypoints,
+                 seen_traces: dict[str, NDArray[np.float64]]) -> RepVerdict:
     outcomes = [_form_at(kp, i, lift, settings) for i in (rep.bottom_frame, rep.end_frame)]
     window = slice(rep.start_frame, rep.end_frame + 1)
     joints = tuple(j for j in ALIGN_ANGLES[lift] if j in reference.traces)
@@ -267,9 +272,9 @@ def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]]
     poses = {pos: pose_at(traces, i) for pos, i in frames.items()}
     check = check_rep(poses, frames, reference.poses, reference.limits_deg,
                       check_angles_for(lift))
-    view = rep_view(kp, (rep.start_frame, rep.bottom_frame, rep.end_frame))
+    view = rep_view(seen, (rep.start_frame, rep.bottom_frame, rep.end_frame))
     return RepVerdict(rep, outcomes[0], outcomes[1], comparison, check,
-                      judge_rep(lift, kp, image_traces, moments, view,
+                      judge_rep(lift, seen, seen_traces, moments, view,
                                 feet_trusted=feet_trusted), view)
 
 

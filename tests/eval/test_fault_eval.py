@@ -29,11 +29,14 @@ def summary() -> dict[str, object]:
 
 def test_good_lifts_mostly_raise_no_fault(summary) -> None:
     assert summary["good_clips"] == 20
-    assert summary["good_clips_clean"] >= 14  # measured 14 of 20
-    assert summary["good_reps_flagged"] <= 6  # measured 6 of 18 reps (target <= 10%: not met)
+    assert summary["good_clips_clean"] >= 16  # measured 16 of 20
+    assert summary["good_reps_flagged"] <= 4  # measured 4 of 18 reps (target <= 10%: not met)
 
 
 def test_bad_lifts_raise_a_fault(summary) -> None:
     assert summary["bad_clips"] == 15
-    assert summary["bad_reps_flagged"] >= 7  # measured 7 of 13 reps (target >= 80%: not met)
-    assert summary["bad_clips_flagged"] >= 7
+    # Measured 4 of 13 reps (target >= 80%: not met). It was 7 before reps whose legs the
+    # pose model lost became "can't judge" (coach.form.fault_check.legs_lost); none of the
+    # 7 was the fault labelled on the clip, and 3 were read from those lost legs.
+    assert summary["bad_reps_flagged"] >= 4
+    assert summary["bad_clips_flagged"] >= 4

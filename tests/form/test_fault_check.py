@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from coach.form.fault_check import FaultVerdict, judge_photo, judge_rep
@@ -105,6 +106,33 @@ def test_a_flagged_fault_becomes_the_one_flag_type() -> None:
     assert "sit deeper" in flag.reason and 0.5 < flag.confidence <= 1.0
 
 
+
+
+def test_a_knee_folded_past_its_range_means_the_legs_were_lost() -> None:
+    from coach.form.fault_check import FOLDED_KNEE_DEG, LEGS_LOST
+
+    kp, traces = fp.lockout(knee_deg=150.0)  # a 30 deg lockout shortfall
+    folded = {k: v.copy() for k, v in traces.items()}
+    for side in ("left", "right"):
+        folded[f"{side}_knee"][1] = FOLDED_KNEE_DEG - 1  # beyond any knee's flexion
+    by_id = {v.fault.id: v for v in judge_rep("deadlift", kp, folded, fp.FRAMES, "left")}
+    for fault_id in ("incomplete_lockout", "hips_rise_first", "leaning_back"):
+        assert by_id[fault_id].status == "cannot_judge" and by_id[fault_id].note == LEGS_LOST
+    assert by_id["squat_deadlift"].status != "cannot_judge"  # shoulders and hands: still judged
+    for side in ("left", "right"):
+        folded[f"{side}_knee"][1] = FOLDED_KNEE_DEG + 1  # deep, but a knee can bend so far
+    kept = {v.fault.id: v for v in judge_rep("deadlift", kp, folded, fp.FRAMES, "left")}
+    assert kept["incomplete_lockout"].status == "fault"
+
+
+def test_a_folded_knee_seen_from_the_front_is_no_joint_angle() -> None:
+    from coach.form.fault_check import legs_lost
+
+    kp, traces = fp.knees_caving(14.0)
+    folded = {k: np.full_like(v, 10.0) if k.endswith("_knee") else v for k, v in traces.items()}
+    assert legs_lost(kp, folded, fp.FRAMES)
+    caving = verdict("squat", "knees_caving", "front", (kp, folded))
+    assert caving.status == "fault"  # a front view's 2D knee angle does not gate the legs
 
 
 def test_foot_faults_need_a_pose_model_with_precise_feet() -> None:
