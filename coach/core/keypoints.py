@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from coach.core.silhouette import Silhouette
+
 N_JOINTS = 17
 N_FEET = 6
 
@@ -312,6 +314,9 @@ class PersonPose:
     keypoints: Keypoints
     bbox_xywh: tuple[float, float, float, float]
     detection_score: float
+    # The person's segmentation in the same pixels, when the backend gives one (MediaPipe's
+    # landmark model on a tracked ROI); see coach.core.silhouette.
+    silhouette: Silhouette | None = field(default=None, compare=False)
 
     @property
     def area_px(self) -> float:

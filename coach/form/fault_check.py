@@ -93,15 +93,17 @@ def rep_view(kp: Keypoints, frames: tuple[int, ...]) -> str:
 
 
 def rep_frames(kp: Keypoints, lift: str, start: int, bottom: int, end: int, fps: float,
-               bar_xy: NDArray[np.float64] | None = None) -> RepFrames:  # fmt: skip
-    """The moments of one rep (see `RepFrames`; `bar_xy` is the bar where its plate was seen)."""
+               bar_xy: NDArray[np.float64] | None = None,
+               back_arc: NDArray[np.float64] | None = None) -> RepFrames:  # fmt: skip
+    """The moments of one rep (see `RepFrames`; `bar_xy` is the bar where its plate was seen,
+    `back_arc` the back's outline per frame)."""
     last = len(kp) - 1
     early = bottom + max(1, math.ceil((end - bottom) * EARLY_ASCENT_SHARE))
     if lift == "deadlift":
         early = _hands_pass_knees(kp, bottom, end) or early
     lockout_end = min(last, end + max(1, round(LOCKOUT_WINDOW_S * fps)))
     return RepFrames(start, bottom, end, min(early, end), lockout_end,
-                     facing(kp, range(start, end + 1)), bar_xy)
+                     facing(kp, range(start, end + 1)), bar_xy, back_arc)
 
 
 def _hands_pass_knees(kp: Keypoints, bottom: int, end: int) -> int | None:
@@ -197,7 +199,8 @@ def _judge(fault: Fault, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]
     bad = measured.value > fault.limit.value
     return FaultVerdict(fault, "fault" if bad else "ok", measured.value, measured.frame,
                         confidence(fault, measured.value, measured.quality), view, 1, int(bad),
-                        "1 of 1 view could judge" + BAR_NOTES[measured.source])  # fmt: skip
+                        "1 of 1 view could judge" + BAR_NOTES[measured.source]
+                        + (f"; {fault.advisory}" if fault.advisory else ""))  # fmt: skip
 
 
 # Which the bar faults read (`coach.form.hands`), said beside the vote.

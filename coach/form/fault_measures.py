@@ -41,6 +41,8 @@ class RepFrames:
         forward: +1 when the lifter faces right in the picture, -1 left, 0 unknown.
         bar_xy: (T, 2) the tracked bar's end where its plate was seen, NaN elsewhere; None when
             the bar was not tracked (`coach.form.hands`).
+        back_arc: (T, 2) the back outline's arc per frame, [facing right, facing left]
+            (`coach.form.back`); None when no frame had the lifter's silhouette.
     """
 
     start: int
@@ -50,6 +52,7 @@ class RepFrames:
     lockout_end: int
     forward: int
     bar_xy: F64 | None = field(default=None, compare=False)
+    back_arc: F64 | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -367,6 +370,15 @@ def hip_rise(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured
     return _measured(found, kp, ("left_hip", "right_hip"))
 
 
+def back_rounding(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured | None:
+    """The most the back's outline bows out during the pull (`coach.form.back`: arc depth over
+    its length), held two frames."""
+    if f.back_arc is None or f.forward == 0:
+        return None
+    arc = f.back_arc[:, 0 if f.forward > 0 else 1]
+    return _measured(_worst(arc, windows(f)["concentric"]), kp, _TRUNK)
+
+
 MEASURES: dict[str, Measure] = {
     "squat_depth_shortfall": squat_depth_shortfall, "knee_valgus_fppa": knee_valgus_fppa,
     "heel_rise": heel_rise, "trunk_lean_gain": trunk_lean_gain, "hip_shift": hip_shift,
@@ -375,5 +387,5 @@ MEASURES: dict[str, Measure] = {
     "deadlift_lockout_deficit": deadlift_lockout_deficit, "lean_back": lean_back,
     "elbow_flare": elbow_flare, "bar_tilt": bar_tilt,
     "elbow_lockout_deficit": elbow_lockout_deficit, "lockout_toward_feet": lockout_toward_feet,
-    "hip_rise": hip_rise,
+    "hip_rise": hip_rise, "back_rounding": back_rounding,
 }

@@ -10,12 +10,14 @@ Conventions (pinned by tests/form/test_faults.py):
   past `limit.value`. `limit.clearly_bad` is where a coach would call it without doubt.
 - Confidence (a convention, not literature): 0.5 just past the limit, rising linearly to 1.0 at
   `clearly_bad`, times the lowest keypoint score of the joints measured. So a call made from
-  shaky keypoints never looks sure.
+  shaky keypoints never looks sure. An `advisory` fault (a limit never validated on lifts)
+  stays at 0.5.
 - `views` are the camera views that can show the fault from 2D keypoints ("side" = the lifter's
   left or right side to the camera, "front", "oblique"); from any other view the answer is
   "can't judge from here", never a guess.
-- A fault whose `limit` is None cannot be judged from body keypoints at all (the rounded back:
-  keypoints do not see the spine), and says so on every rep.
+- A fault whose `limit` is None cannot be judged at all, and says so on every rep. (The
+  rounded back was one: keypoints do not see the spine. It is now read from the lifter's
+  silhouette, `coach.form.back`, where the pose model gives one.)
 - Margins: no limit is tighter than what 2D keypoints can measure. Sagittal joint angles from
   one 2D view carry 4-6 deg of error (Stenum et al. 2021, PLoS Comput Biol 17:e1008935; Schurr
   et al. 2017, IJSPT 12:163), so angle limits sit at about twice that, and hip and knee joint
@@ -63,6 +65,10 @@ class Fault:
     # Reads foot points to a precision (about 2 cm) that only a pose model with measured foot
     # accuracy gives; see `coach.form.fault_check.judge_rep(feet_trusted=...)`.
     needs_precise_feet: bool = False
+    # Set when the limit is borrowed from outside lifting and was never validated there: the
+    # call is advisory, its confidence at most 0.5 (docs/fault-limits.md, D4), and the text
+    # says why beside the vote.
+    advisory: str = ""
 
 
 _TRUNK_CONVENTION = (
@@ -134,9 +140,17 @@ DEADLIFT: tuple[Fault, ...] = (
           ("left_wrist", "right_wrist", "left_heel", "right_heel"), needs="the hands and feet",
           needs_precise_feet=True),
     Fault("rounded_back", "rounded back", "brace and keep the back flat",
-          SIDE_OR_OBLIQUE, "concentric", "", None,
+          SIDE, "concentric", "back_rounding",
+          Limit(0.143, 0.178, "arc depth / length",
+                "the back's outline (the lifter's silhouette, coach/form/back.py) bowed more "
+                "than a hyperkyphotic spine standing: Cobb 50 deg (Koele, Lems & Willems 2020, "
+                "Front Endocrinol 11:5) as a Flexicurve kyphosis index, Cobb = 315 x index + 5 "
+                "(Greendale et al. 2011, Osteoporos Int 22:1897); clearly bad at Cobb 61, the "
+                "11 deg SD of that conversion further; not validated against spine imaging"),
           ("left_shoulder", "right_shoulder", "left_hip", "right_hip"),
-          needs="the spine's shape, which body keypoints do not show: judge it by eye"),
+          needs="the back's outline (the lifter's silhouette, from a clip filmed from the "
+                "side)",
+          advisory="advisory: a limit from standing posture, not validated on lifts"),
     Fault("incomplete_lockout", "incomplete lockout", "finish tall: knees and hips straight",
           SIDE, "lockout", "deadlift_lockout_deficit",
           Limit(10.0, 20.0, "deg",
@@ -206,4 +220,5 @@ def confidence(fault: Fault, value: float, quality: float) -> float:
         return 0.0
     span = fault.limit.clearly_bad - fault.limit.value
     excess = min(1.0, (value - fault.limit.value) / span) if span > 0 else 1.0
-    return round((0.5 + 0.5 * excess) * max(0.0, min(1.0, quality)), 3)
+    sure = 0.5 if fault.advisory else 0.5 + 0.5 * excess
+    return round(sure * max(0.0, min(1.0, quality)), 3)

@@ -322,4 +322,5 @@ def person_to_original(person: PersonPose, scale: float) -> PersonPose:
         keypoints=keypoints_to_original(person.keypoints, scale),
         bbox_xywh=box_to_original(person.bbox_xywh, scale),
         detection_score=person.detection_score,
+        silhouette=None if person.silhouette is None else person.silhouette.scaled(1 / scale),
     )

@@ -30,6 +30,7 @@ from coach.core.errors import BadInput, NoPersonFound
 from coach.core.keypoints import Keypoints, PersonPose
 from coach.core.settings import Settings
 from coach.core.smoothing import smooth_keypoints
+from coach.form.back import BackCollector
 from coach.form.fault_check import (
     FaultVerdict,
     fault_json,
@@ -166,8 +167,15 @@ def analyze_video(
     t_start = time.perf_counter()
     info = probe_video(path)
     bar_pass = BarCollector(info.width_px)  # fed each decoded frame: one decode per clip
+    back_pass = BackCollector()
+
+    def on_frame(index: int, bgr: NDArray[np.uint8], kp: Keypoints,
+                 person: PersonPose | None) -> None:  # fmt: skip
+        bar_pass.add(index, bgr, kp)
+        back_pass.add(index, person)
+
     times, frames, timings, people = _track_frames(path, estimator, settings, info,
-                                                   target_fps, progress, click_xy, bar_pass.add)
+                                                   target_fps, progress, click_xy, on_frame)
     if not any(f.present().any() for f in frames):
         raise NoPersonFound(f"no lifter was found in any frame of {path.name}: "
                        "film the whole body, well lit")
@@ -197,7 +205,8 @@ def analyze_video(
     if prediction.label != UNSURE:
         ref = _resolve_reference(reference, prediction.label)
         verdicts = _rep_verdicts(kp, traces, dtw_traces, reps, fps, prediction.label, ref,
-                                 settings, feet_trusted_for(estimator.name), plate_xy(bar))
+                                 settings, feet_trusted_for(estimator.name), plate_xy(bar),
+                                 back_pass.finish(len(frames)))
     timings["reps_verdicts"] = (time.perf_counter() - t0 - bar_finish_s) * 1000
     total_s = time.perf_counter() - t_start
     timings["total"] = total_s * 1000
@@ -210,9 +219,10 @@ def _rep_verdicts(
     kp: Keypoints, traces: dict[str, NDArray[np.float64]],
     dtw_traces: dict[str, NDArray[np.float64]], reps: list[Rep], fps: float, lift: str,
     ref: ReferenceRep, settings: Settings, feet_trusted: bool,
-    bar_xy: NDArray[np.float64] | None,
+    bar_xy: NDArray[np.float64] | None, back_arc: NDArray[np.float64] | None = None,
 ) -> tuple[RepVerdict, ...]:  # fmt: skip
-    """Judge each rep counted on the 2D angles (`bar_xy`: the bar where its plate was seen)."""
+    """Judge each rep counted on the 2D angles (`bar_xy`: the bar where its plate was seen;
+    `back_arc`: the back's outline per frame, `coach.form.back`)."""
     tops = reps_frames(reps, key_angle_trace(traces, lift))
     # The faults read only the joints the model says it saw, as a photo's and a live frame's
     # do (`Settings.min_keypoint_score`): a joint hidden behind a plate is missing, not a guess.
@@ -221,7 +231,7 @@ def _rep_verdicts(
     return tuple(
         _rep_verdict(r, kp, dtw_traces, f, lift, ref, settings, traces,
                      rep_frames(seen, lift, r.start_frame, r.bottom_frame, r.end_frame, fps,
-                                bar_xy), feet_trusted, seen, seen_traces)
+                                bar_xy, back_arc), feet_trusted, seen, seen_traces)
         for r, f in zip(reps, tops, strict=True)
     )
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coach.core.errors import NoPersonFound
-from coach.core.keypoints import Keypoints
+from coach.core.keypoints import Keypoints, PersonPose
 from coach.core.settings import Settings
 from coach.form.scoring_json import json_number
 from coach.media.photo import keypoints_to_original
@@ -25,9 +25,11 @@ from coach.pipeline.photo import analyze_frame
 from coach.pose.base import PoseEstimator, follow_lifter
 from coach.pose.tracking import LifterKeeper
 
-# Called with (frame index, the decoded frame, the lifter's keypoints in original pixels) for
-# work that needs the frame's pixels, so the clip is decoded once (the bar's plate detector).
-FrameHook = Callable[[int, NDArray[np.uint8], Keypoints], None]
+# Called with (frame index, the decoded frame, the lifter's keypoints in original pixels, the
+# lifter as analysed in the decoded frame's pixels or None) for work that needs the frame's
+# pixels or the lifter's silhouette, so the clip is decoded once (the bar's plate detector,
+# the back's outline).
+FrameHook = Callable[[int, NDArray[np.uint8], Keypoints, PersonPose | None], None]
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,11 @@ def track_lifter(
         scale = frame.bgr.shape[1] / width_px
         if index == 0 and click_xy is not None:  # the click is in original pixels
             keeper.click_xy = (click_xy[0] * scale, click_xy[1] * scale)
+        person: PersonPose | None = None
         try:
             result = analyze_frame(frame.bgr, estimator, settings, keeper=keeper,
                                    frame_index=index)
+            person = result.person
             kp = keypoints_to_original(result.person.keypoints, scale)
             if result.lifter_index > 0:  # a video estimator lists the one it tracks first
                 follow_lifter(estimator, result.person.bbox_xywh)
@@ -97,7 +101,7 @@ def track_lifter(
         times.append(frame.t_s)
         out.append(kp)
         if on_frame is not None:
-            on_frame(index, frame.bgr, kp)
+            on_frame(index, frame.bgr, kp, person)
         t0 = time.perf_counter()
     return times, out, ms, _people(keeper, seen_s, scale, out)
 

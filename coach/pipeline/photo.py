@@ -163,6 +163,7 @@ def _analyze(
             lifter.keypoints.confident(settings.min_keypoint_score),
             lifter.bbox_xywh,
             lifter.detection_score,
+            lifter.silhouette,
         )
     form = None
     if lift is not None:

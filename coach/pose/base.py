@@ -43,8 +43,11 @@ def follow_lifter(estimator: PoseEstimator, box_xywh: tuple[float, float, float,
 def _mediapipe(settings: Settings, video: bool, live: bool = False) -> PoseEstimator:
     from coach.pose.mediapipe_backend import LIVE_OTHERS_EVERY, OTHERS_EVERY, MediaPipeEstimator
 
+    # Clips read the back's outline from the lifter's silhouette (coach.form.back); live does
+    # not, since segmenting every frame would cost its frame rate about 4 ms a frame.
     return MediaPipeEstimator(video=video or live,
-                              others_every=LIVE_OTHERS_EVERY if live else OTHERS_EVERY)
+                              others_every=LIVE_OTHERS_EVERY if live else OTHERS_EVERY,
+                              silhouette=video and not live)
 
 
 def _vitpose(settings: Settings, video: bool) -> PoseEstimator:

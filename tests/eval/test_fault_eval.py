@@ -40,3 +40,4 @@ def test_bad_lifts_raise_a_fault(summary) -> None:
     # 7 was the fault labelled on the clip, and 3 were read from those lost legs.
     assert summary["bad_reps_flagged"] >= 4
     assert summary["bad_clips_flagged"] >= 4
+    assert summary["bad_clips_with_labelled_fault"] >= 1  # measured 1 (bad014: rounded back)

@@ -57,7 +57,7 @@ def test_each_fault_just_inside_and_just_past_its_limit(lift, fault_id, view, bu
 
 
 def test_every_fault_in_the_catalogue_is_tested() -> None:
-    covered = {(c[0], c[1]) for c in CASES} | {("deadlift", "rounded_back")}
+    covered = {(c[0], c[1]) for c in CASES} | {("deadlift", "rounded_back")}  # below CASES
     assert covered == {(lift, f.id) for lift, faults in FAULTS.items() for f in faults}
 
 
@@ -73,10 +73,34 @@ def test_a_view_that_cannot_show_the_fault_says_so(lift, fault_id, view, build, 
     assert "can't judge from a" in blind.note and math.isnan(blind.value)
 
 
-def test_the_rounded_back_is_never_guessed() -> None:
+def test_the_rounded_back_is_never_guessed_without_a_silhouette() -> None:
     rounded = verdict("deadlift", "rounded_back", "left", fp.trunk_gain(30.0))
     assert rounded.status == "cannot_judge"
-    assert "body keypoints do not show" in rounded.note
+    assert "the back's outline" in rounded.note
+
+
+def _rounded(arc: float, view: str = "left") -> FaultVerdict:
+    from dataclasses import replace
+
+    kp, traces = fp.trunk_gain(0.0)
+    frames = replace(fp.FRAMES, back_arc=np.full((len(kp), 2), arc))
+    found = [v for v in judge_rep("deadlift", kp, traces, frames, view)
+             if v.fault.id == "rounded_back"]
+    return found[0]
+
+
+def test_the_rounded_back_just_inside_and_just_past_its_limit() -> None:
+    assert _rounded(0.14).status == "ok"
+    bad = _rounded(0.15)
+    assert bad.status == "fault" and bad.value == pytest.approx(0.15)
+    assert "(limit 0.143 arc depth / length)" in bad.words()
+
+
+def test_the_rounded_back_is_advisory_and_seen_only_from_the_side() -> None:
+    clearly = _rounded(0.4)  # far past "clearly bad": still no surer than 0.5
+    assert clearly.confidence == pytest.approx(0.5) and "advisory" in clearly.note
+    assert _rounded(0.4, "oblique").status == "cannot_judge"
+    assert _rounded(0.4, "front").status == "cannot_judge"
 
 
 def test_a_knee_angle_that_was_already_there_standing_is_not_caving() -> None:

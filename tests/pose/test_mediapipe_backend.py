@@ -212,6 +212,23 @@ def test_video_mode_tracks_consecutive_frames(fixtures: Path) -> None:
     assert steps_px.max() < 0.05 * frames[0].shape[1], steps_px
 
 
+def test_video_mode_gives_the_tracked_persons_silhouette_when_asked(fixtures: Path) -> None:
+    frames = _clip_frames(fixtures / "gym_tracker_Jurisimo00/videos/squat.mp4", 3, 640)
+    with MediaPipeEstimator(video=True) as plain:
+        assert all(p.silhouette is None for p in plain.estimate(frames[0]))
+    with MediaPipeEstimator(video=True, silhouette=True) as est:
+        graph = est.estimate(frames[0])[0]  # the tracking graph's person
+        est.follow(graph.bbox_xywh)
+        followed = est.estimate(frames[1])[0]  # the ROI model's person
+    width = frames[0].shape[1]
+    for person in (graph, followed):
+        assert person.silhouette is not None
+        hips = person.keypoints.midpoint(Joint.LEFT_HIP, Joint.RIGHT_HIP)[0]
+        corners = np.array([[1.0, 1.0], [width - 2.0, 1.0]])
+        assert person.silhouette.inside(np.vstack([hips, corners])).tolist() == [
+            True, False, False]
+
+
 START_X, STEP_PX = 100, 3
 
 

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from coach.core.silhouette import Silhouette
 from coach.pose.blazepose.detector import (
     LANDMARK_MODEL,
     Detection,
@@ -114,7 +115,11 @@ class RoiLandmarker:
         self._flag_out = outs[(1, 1)]
         self._heatmap_out = outs[(1, 64, 64, _MODEL_LANDMARKS)]
         self._world_out = outs[(1, _MODEL_LANDMARKS * 3)]
+        self._mask_out = outs[(1, CROP_SIZE, CROP_SIZE, 1)]
         self.presence_threshold = presence_threshold
+        # The last call's person segmentation on its crop (None after a call that found
+        # nobody): the model computes it anyway, and reading it costs a sigmoid of 64k values.
+        self.last_silhouette: Silhouette | None = None
         # The ROI for the same person on the next frame, from the last call's auxiliary points
         # (module docstring); None after a call that found nobody.
         self.next_roi: Roi | None = None
@@ -130,8 +135,13 @@ class RoiLandmarker:
         self._interpreter.set_tensor(self._input, (patch.astype(np.float32) / 255.0)[None])
         self._interpreter.invoke()
         self.next_roi = None
+        self.last_silhouette = None
         if float(self._interpreter.get_tensor(self._flag_out)[0, 0]) < self.presence_threshold:
             return None
+        logits = self._interpreter.get_tensor(self._mask_out)[0, :, :, 0]
+        # Clipped: a logit past +-60 is 0 or 1 in float32 anyway, and exp would overflow.
+        self.last_silhouette = Silhouette(
+            (1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0)))).astype(np.float32), matrix)
         raw = self._interpreter.get_tensor(self._landmarks_out).reshape(_MODEL_LANDMARKS, 5)
         heatmap = self._interpreter.get_tensor(self._heatmap_out)[0]
         xy_all = (refine_from_heatmap(raw[:, :2] / CROP_SIZE, heatmap) * CROP_SIZE
