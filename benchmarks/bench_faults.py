@@ -1,7 +1,10 @@
-"""Fault-check speed: `judge_rep` per rep and per frame, on reps of real fixture clips.
+"""Fault-check speed: `judge_rep` per rep and per frame, on reps of real fixture clips, and
+the back's outline per frame (the rounded back's measure, read on every analysed clip frame).
 
 The keypoints come from `analyze_video` of the fixture clips (MediaPipe, once, untimed); then
 only the fault checks are timed: the rep's moments, its view and every fault of the catalogue.
+The back's outline is timed on the silhouettes MediaPipe gives on the deadlift clip's frames,
+and beside it what asking the tracking graph for those silhouettes costs a frame.
 Targets (the fault issue): under 20 ms a rep and under 1 ms a frame.
 """
 
@@ -10,12 +13,20 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from benchmarks.common import time_calls
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from benchmarks.common import Stats, time_calls
+from coach.core.keypoints import PersonPose
 from coach.core.settings import load_settings
+from coach.form.back import back_arcs
 from coach.form.fault_check import judge_rep, rep_frames, rep_view
 from coach.pipeline.clip import ClipAnalysis, analyze_video
 from coach.pose.base import create_estimator
 
+BACK_CLIP = "gym_tracker_Jurisimo00/videos/deadlift.mp4"
+BACK_FRAMES = 60
 TARGET_REP_MS = 20.0
 TARGET_FRAME_MS = 1.0
 CLIPS = {"gym_tracker_Jurisimo00/videos/squat.mp4": "squat",
@@ -58,5 +69,57 @@ def run(fixtures: Path | None) -> str:
         f"< {TARGET_FRAME_MS:.0f} ms a frame.\n",
         "| lift | clip | reps | ms per rep | ms per rep frame | within targets |",
         "|---|---|---|---|---|---|",
-        *rows,
+        *rows, "", _back_section(fixtures / BACK_CLIP),
     ])  # fmt: skip
+
+
+def _frames(path: Path, n: int) -> list[NDArray[np.uint8]]:
+    cap = cv2.VideoCapture(str(path))
+    out: list[NDArray[np.uint8]] = []
+    try:
+        while len(out) < n:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            out.append(frame)
+    finally:
+        cap.release()
+    return out
+
+
+def _pose_per_frame(frames: list[NDArray[np.uint8]], silhouette: bool
+                    ) -> tuple[Stats, list[PersonPose]]:  # fmt: skip
+    """One video-mode estimator over the frames, timed a frame."""
+    from coach.pose.mediapipe_backend import MediaPipeEstimator
+
+    people: list[PersonPose] = []
+    with MediaPipeEstimator(video=True, others_every=0, silhouette=silhouette) as est:
+        it = iter(frames)
+        stats = time_calls(lambda: people.extend(est.estimate(next(it))[:1]),
+                           n=len(frames) - 3, warmup=3)  # fmt: skip
+    return stats, people
+
+
+def _back_section(clip: Path) -> str:
+    frames = _frames(clip, BACK_FRAMES)
+    plain, _ = _pose_per_frame(frames, silhouette=False)
+    segmented, people = _pose_per_frame(frames, silhouette=True)
+    seen = [(p.silhouette, p.keypoints) for p in people if p.silhouette is not None]
+    if not seen:
+        return "The back's outline: no silhouette was found on the clip.\n"
+    it = iter(seen * 4)
+    back = time_calls(lambda: back_arcs(*next(it)), n=len(seen) * 4 - 3, warmup=3)
+    ok = "yes" if back.median_ms < TARGET_FRAME_MS else "no"
+    height, width = frames[0].shape[:2]
+    return "\n".join([
+        f"The back's outline (`coach.form.back.back_arcs`) on {len(seen)} real silhouettes of "
+        f"`{BACK_CLIP}` ({width}x{height}), and MediaPipe's tracking graph per frame with and "
+        "without the segmentation it needs, in this run:\n",
+        "| what | median ms | p95 ms | n | note |",
+        "|---|---|---|---|---|",
+        f"| back's outline, a frame | {back.median_ms:.2f} | {back.p95_ms:.2f} | {back.n} | "
+        f"under the {TARGET_FRAME_MS:.0f} ms a frame target: {ok} |",
+        f"| pose, a frame, no segmentation | {plain.row()} | live and photos |",
+        f"| pose, a frame, with segmentation | {segmented.row()} | clips; "
+        f"{segmented.median_ms / plain.median_ms:.2f}x the frame without |",
+    ])

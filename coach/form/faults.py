@@ -148,8 +148,8 @@ DEADLIFT: tuple[Fault, ...] = (
                 "(Greendale et al. 2011, Osteoporos Int 22:1897); clearly bad at Cobb 61, the "
                 "11 deg SD of that conversion further; not validated against spine imaging"),
           ("left_shoulder", "right_shoulder", "left_hip", "right_hip"),
-          needs="the back's outline (the lifter's silhouette, from a clip filmed from the "
-                "side)",
+          needs="the lifter's silhouette and facing (a clip filmed from the side, on the "
+                "embedded pose model)",
           advisory="advisory: a limit from standing posture, not validated on lifts"),
     Fault("incomplete_lockout", "incomplete lockout", "finish tall: knees and hips straight",
           SIDE, "lockout", "deadlift_lockout_deficit",

@@ -76,7 +76,7 @@ def test_a_view_that_cannot_show_the_fault_says_so(lift, fault_id, view, build, 
 def test_the_rounded_back_is_never_guessed_without_a_silhouette() -> None:
     rounded = verdict("deadlift", "rounded_back", "left", fp.trunk_gain(30.0))
     assert rounded.status == "cannot_judge"
-    assert "the back's outline" in rounded.note
+    assert "the lifter's silhouette" in rounded.note
 
 
 def _rounded(arc: float, view: str = "left") -> FaultVerdict:
