@@ -128,7 +128,7 @@ def judge_rep(lift: str, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]
     the hips or knees.
     """
     seen_as = VIEW_CLASS.get(view, "unknown")
-    lost = seen_as in ("side", "oblique") and legs_lost(kp, traces, frames)
+    lost = seen_as in ("side", "oblique") and legs_lost(kp, traces, frames, lift)
     return tuple(
         _cannot(f, view, UNTRUSTED_FEET) if f.needs_precise_feet and not feet_trusted
         else _cannot(f, view, LEGS_LOST) if lost and _reads_legs(f)
@@ -136,23 +136,27 @@ def judge_rep(lift: str, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]
     )
 
 
-# A knee's inside angle is never under about 37 deg: healthy adults' passive knee flexion
-# reaches 140-143 deg at most (Soucie et al. 2011, Haemophilia 17:500, goniometry of 674
-# people). Less twice the 5.6 deg error of a 2D sagittal knee angle (Stenum et al. 2021), a
-# knee seen from the side folded under 25 deg is not a knee the lifter bent: the pose model
-# lost the leg (on real deadlift clips, where the plates hide the knees at liftoff), and its
-# hip and knee points in that rep are guesses, not measurements. Only side and oblique views:
-# from the front a bent thigh points at the camera and its 2D angle is no joint angle.
-FOLDED_KNEE_DEG = 25.0
+# Knees folded further than a knee bends mean the pose model lost the leg (on real deadlift
+# clips, where the plates hide the knees at liftoff): the rep's hip and knee points are
+# guesses, not measurements. How far a knee bends, as its inside angle, less twice the 5.6 deg
+# error of a 2D sagittal knee angle (Stenum et al. 2021):
+# - deadlift and bench: healthy adults' passive knee flexion reaches 140-143 deg at most
+#   (Soucie et al. 2011, Haemophilia 17:500, goniometry of 674 people): 37 deg, so 25;
+# - squat: a full deep squat takes the knee past 155 deg of flexion (thigh on calf; deep-squat
+#   knee kinematics, ASME SBC 2007 proceedings 47985/637): 25 deg, so 14.
+# Only side and oblique views: from the front a bent thigh points at the camera and its 2D
+# angle is no joint angle.
+FOLDED_KNEE_DEG: Mapping[str, float] = {"squat": 14.0, "deadlift": 25.0, "bench": 25.0}
 LEGS_LOST = ("can't judge: the pose model bent a knee further than a knee bends in this rep "
              "(it lost the legs, often behind the plates), so its hips and knees are guesses")
 
 
-def legs_lost(kp: Keypoints, traces: Mapping[str, NDArray[np.float64]], frames: RepFrames
-              ) -> bool:  # fmt: skip
-    """Whether the surer knee's 2D angle folds under `FOLDED_KNEE_DEG` anywhere in the rep."""
+def legs_lost(kp: Keypoints, traces: Mapping[str, NDArray[np.float64]], frames: RepFrames,
+              lift: str) -> bool:  # fmt: skip
+    """Whether the surer knee's 2D angle folds under the lift's `FOLDED_KNEE_DEG` anywhere in
+    the rep."""
     knee = near_side(kp, traces, "knee")[frames.start:frames.lockout_end + 1]
-    return bool(np.any(knee[np.isfinite(knee)] < FOLDED_KNEE_DEG))
+    return bool(np.any(knee[np.isfinite(knee)] < FOLDED_KNEE_DEG.get(lift, 25.0)))
 
 
 def _reads_legs(fault: Fault) -> bool:

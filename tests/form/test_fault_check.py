@@ -137,16 +137,21 @@ def test_a_knee_folded_past_its_range_means_the_legs_were_lost() -> None:
 
     kp, traces = fp.lockout(knee_deg=150.0)  # a 30 deg lockout shortfall
     folded = {k: v.copy() for k, v in traces.items()}
+    limit = FOLDED_KNEE_DEG["deadlift"]
     for side in ("left", "right"):
-        folded[f"{side}_knee"][1] = FOLDED_KNEE_DEG - 1  # beyond any knee's flexion
+        folded[f"{side}_knee"][1] = limit - 1  # beyond any knee's flexion
     by_id = {v.fault.id: v for v in judge_rep("deadlift", kp, folded, fp.FRAMES, "left")}
     for fault_id in ("incomplete_lockout", "hips_rise_first", "leaning_back"):
         assert by_id[fault_id].status == "cannot_judge" and by_id[fault_id].note == LEGS_LOST
     assert by_id["squat_deadlift"].status != "cannot_judge"  # shoulders and hands: still judged
     for side in ("left", "right"):
-        folded[f"{side}_knee"][1] = FOLDED_KNEE_DEG + 1  # deep, but a knee can bend so far
+        folded[f"{side}_knee"][1] = limit + 1  # deep, but a knee can bend so far
     kept = {v.fault.id: v for v in judge_rep("deadlift", kp, folded, fp.FRAMES, "left")}
     assert kept["incomplete_lockout"].status == "fault"
+    # A full deep squat bends the knee past 155 deg: the same angle is a real squat's.
+    squat = {v.fault.id: v for v in judge_rep("squat", kp, folded, fp.FRAMES, "left")}
+    assert squat["incomplete_lockout"].status == "fault"
+    assert FOLDED_KNEE_DEG["squat"] < limit - 1
 
 
 def test_a_folded_knee_seen_from_the_front_is_no_joint_angle() -> None:
@@ -154,7 +159,7 @@ def test_a_folded_knee_seen_from_the_front_is_no_joint_angle() -> None:
 
     kp, traces = fp.knees_caving(14.0)
     folded = {k: np.full_like(v, 10.0) if k.endswith("_knee") else v for k, v in traces.items()}
-    assert legs_lost(kp, folded, fp.FRAMES)
+    assert legs_lost(kp, folded, fp.FRAMES, "squat")
     caving = verdict("squat", "knees_caving", "front", (kp, folded))
     assert caving.status == "fault"  # a front view's 2D knee angle does not gate the legs
 
