@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from coach.core.flags import Flag
+from coach.form.fault_check import FaultVerdict
 from coach.pipeline.clip import ClipAnalysis, RepVerdict
 
 
@@ -67,11 +68,18 @@ def faults_table(analysis: ClipAnalysis) -> pd.DataFrame:
                 "unit": "" if limit is None else limit.unit,
                 "confidence": round(f.confidence, 2) if f.flagged else None,
                 "views": f"{f.views_judged} of 1 view could judge", "votes bad": f.votes_bad,
-                "cue / why not": f.fault.cue if f.status != "cannot_judge" else f.note,
+                "cue / why not": _cue(f),
             })  # fmt: skip
     columns = ["rep", "fault", "verdict", "at (s)", "value", "limit", "unit", "confidence",
                "views", "votes bad", "cue / why not"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def _cue(f: FaultVerdict) -> str:
+    """The cue of a judged fault (saying so when the call is advisory), else why not."""
+    if f.status == "cannot_judge":
+        return f.note
+    return f"{f.fault.cue} ({f.fault.advisory})" if f.fault.advisory else f.fault.cue
 
 
 def _check_cell(check: Any) -> str:
