@@ -65,7 +65,9 @@ class FaultVerdict:
 
     def to_flag(self) -> Flag:
         """The one flag type, so faults are stored, reviewed and exported like flags."""
-        return Flag(self.fault.joints[0], f"{self.words()} — {self.fault.cue}", self.confidence)
+        advisory = f" ({self.fault.advisory})" if self.fault.advisory else ""
+        return Flag(self.fault.joints[0], f"{self.words()} — {self.fault.cue}{advisory}",
+                    self.confidence)
 
 
 def _num(value: float) -> str:

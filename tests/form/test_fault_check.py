@@ -99,6 +99,7 @@ def test_the_rounded_back_just_inside_and_just_past_its_limit() -> None:
 def test_the_rounded_back_is_advisory_and_seen_only_from_the_side() -> None:
     clearly = _rounded(0.4)  # far past "clearly bad": still no surer than 0.5
     assert clearly.confidence == pytest.approx(0.5) and "advisory" in clearly.note
+    assert "advisory" in clearly.to_flag().reason  # what the Sessions page stores and shows
     assert _rounded(0.4, "oblique").status == "cannot_judge"
     assert _rounded(0.4, "front").status == "cannot_judge"
 
