@@ -229,7 +229,7 @@ def _rep_verdicts(
     seen = kp.confident(settings.min_keypoint_score)
     seen_traces = angle_traces(seen, use_3d=False)
     return tuple(
-        _rep_verdict(r, kp, dtw_traces, f, lift, ref, settings, traces,
+        _rep_verdict(r, kp, dtw_traces, f, lift, ref, settings,
                      rep_frames(seen, lift, r.start_frame, r.bottom_frame, r.end_frame, fps,
                                 bar_xy, back_arc), feet_trusted, seen, seen_traces)
         for r, f in zip(reps, tops, strict=True)
@@ -269,8 +269,7 @@ def _fps(t_s: NDArray[np.float64], fallback: float) -> float:
 
 def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]],
                  frames: dict[str, int], lift: str, reference: ReferenceRep,
-                 settings: Settings, image_traces: dict[str, NDArray[np.float64]],
-                 moments: RepFrames, feet_trusted: bool, seen: Keypoints,
+                 settings: Settings, moments: RepFrames, feet_trusted: bool, seen: Keypoints,
                  seen_traces: dict[str, NDArray[np.float64]]) -> RepVerdict:
     outcomes = [_form_at(kp, i, lift, settings) for i in (rep.bottom_frame, rep.end_frame)]
     window = slice(rep.start_frame, rep.end_frame + 1)
