@@ -63,11 +63,14 @@ class FaultVerdict:
         return (f"{self.fault.name}: {_num(self.value)} {limit.unit} "
                 f"(limit {_num(limit.value)} {limit.unit})")
 
+    def cue(self) -> str:
+        """What to do, saying so when the call is advisory (`Fault.advisory`)."""
+        advisory = f" ({self.fault.advisory})" if self.fault.advisory else ""
+        return self.fault.cue + advisory
+
     def to_flag(self) -> Flag:
         """The one flag type, so faults are stored, reviewed and exported like flags."""
-        advisory = f" ({self.fault.advisory})" if self.fault.advisory else ""
-        return Flag(self.fault.joints[0], f"{self.words()} — {self.fault.cue}{advisory}",
-                    self.confidence)
+        return Flag(self.fault.joints[0], f"{self.words()} — {self.cue()}", self.confidence)
 
 
 def _num(value: float) -> str:

@@ -77,9 +77,7 @@ def faults_table(analysis: ClipAnalysis) -> pd.DataFrame:
 
 def _cue(f: FaultVerdict) -> str:
     """The cue of a judged fault (saying so when the call is advisory), else why not."""
-    if f.status == "cannot_judge":
-        return f.note
-    return f"{f.fault.cue} ({f.fault.advisory})" if f.fault.advisory else f.fault.cue
+    return f.note if f.status == "cannot_judge" else f.cue()
 
 
 def _check_cell(check: Any) -> str:
