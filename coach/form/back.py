@@ -46,18 +46,16 @@ def back_arcs(silhouette: Silhouette, kp: Keypoints, t: int = 0) -> F64:
     if not math.isfinite(trunk) or trunk < MIN_TRUNK_PX:
         return np.full(2, np.nan)
     normal = np.array([-axis[1], axis[0]]) / trunk
-    out = np.empty(2)
-    for k, forward in enumerate((1, -1)):
-        # The back is behind the lifter and, bent over, above: the normal toward (-forward, up).
-        outward = normal if normal @ np.array([-forward, -1.0]) > 0 else -normal
-        out[k] = arc_index(silhouette, sh, axis, outward)
-    return out
+    # The back is behind the lifter and, bent over, above: the normal toward (-forward, up).
+    # Bent over, both facings pick the upper side, so its rays are walked once.
+    sides = [1.0 if normal @ np.array([-forward, -1.0]) > 0 else -1.0 for forward in (1, -1)]
+    arcs = {side: arc_index(silhouette, sh, axis, side * normal, trunk) for side in set(sides)}
+    return np.array([arcs[side] for side in sides])
 
 
-def arc_index(silhouette: Silhouette, sh: F64, axis: F64, outward: F64) -> float:
-    """Depth of the outline's arc from its chord over the chord's length; NaN when fewer than
-    `MIN_RAYS` rays found the outline."""
-    trunk = float(np.hypot(*axis))
+def arc_index(silhouette: Silhouette, sh: F64, axis: F64, outward: F64, trunk: float) -> float:
+    """Depth of the outline's arc from its chord over the chord's length (`trunk` = |axis|);
+    NaN when fewer than `MIN_RAYS` rays found the outline."""
     step = float(np.hypot(*silhouette.crop_to_image[:, 0]))  # one crop pixel, in image px
     reach = np.arange(0.0, MAX_REACH * trunk, max(step, 0.5))
     starts = sh + RAY_STARTS[:, None] * axis
