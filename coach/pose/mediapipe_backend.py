@@ -156,12 +156,11 @@ class MediaPipeEstimator:
                 f"(the last release with bundled pose weights). Details: {exc}"
             ) from None
         self._detector = PersonDetector()
-        self._landmarker = RoiLandmarker()
+        self._landmarker = RoiLandmarker(segment=silhouette)
         self.video = video
         self.rotation_retry = rotation_retry
         self.tiles = tiles
         self.others_every = others_every
-        self.silhouette = silhouette
         self.last_rotation_retry = False  # whether the last photo call ran the retry
         self._frame_index = 0
         self._follow: Roi | None = None  # video: the ROI of the person followed (see follow)
@@ -228,8 +227,7 @@ class MediaPipeEstimator:
         tracked: NDArray[np.float32] | None = None
         if lms is not None:
             tracked = lms[:, :2]
-            persons.append(_to_person(lms, world, width, height, None,
-                                      sil if self.silhouette else None))
+            persons.append(_to_person(lms, world, width, height, None, sil))
         look = self.others_every > 0 and self._frame_index % self.others_every == 0
         self._frame_index += 1
         if look:

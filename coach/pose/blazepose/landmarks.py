@@ -106,8 +106,10 @@ def refine_from_heatmap(
 class RoiLandmarker:
     """The landmark model on a person's ROI. Not thread-safe: the caller serialises calls."""
 
-    def __init__(self, presence_threshold: float = PRESENCE_THRESHOLD, num_threads: int = 1):
-        """Load the model. Raises BackendUnavailable when the model or runtime is missing."""
+    def __init__(self, presence_threshold: float = PRESENCE_THRESHOLD, num_threads: int = 1,
+                 segment: bool = False):
+        """Load the model; `segment` also keeps each person's segmentation (`last_silhouette`).
+        Raises BackendUnavailable when the model or runtime is missing."""
         self._interpreter = litert_interpreter(LANDMARK_MODEL, num_threads)
         self._input = self._interpreter.get_input_details()[0]["index"]
         outs = outputs_by_shape(self._interpreter)
@@ -117,8 +119,10 @@ class RoiLandmarker:
         self._world_out = outs[(1, _MODEL_LANDMARKS * 3)]
         self._mask_out = outs[(1, CROP_SIZE, CROP_SIZE, 1)]
         self.presence_threshold = presence_threshold
-        # The last call's person segmentation on its crop (None after a call that found
-        # nobody): the model computes it anyway, and reading it costs a sigmoid of 64k values.
+        self.segment = segment
+        # The last call's person segmentation on its crop, when `segment` (None after a call
+        # that found nobody): the model computes it anyway; reading it costs a sigmoid of 64k
+        # values, so only callers who ask for it pay that.
         self.last_silhouette: Silhouette | None = None
         # The ROI for the same person on the next frame, from the last call's auxiliary points
         # (module docstring); None after a call that found nobody.
@@ -138,10 +142,11 @@ class RoiLandmarker:
         self.last_silhouette = None
         if float(self._interpreter.get_tensor(self._flag_out)[0, 0]) < self.presence_threshold:
             return None
-        logits = self._interpreter.get_tensor(self._mask_out)[0, :, :, 0]
-        # Clipped: a logit past +-60 is 0 or 1 in float32 anyway, and exp would overflow.
-        self.last_silhouette = Silhouette(
-            (1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0)))).astype(np.float32), matrix)
+        if self.segment:
+            logits = self._interpreter.get_tensor(self._mask_out)[0, :, :, 0]
+            # Clipped: a logit past +-60 is 0 or 1 in float32 anyway, and exp would overflow.
+            self.last_silhouette = Silhouette(
+                (1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0)))).astype(np.float32), matrix)
         raw = self._interpreter.get_tensor(self._landmarks_out).reshape(_MODEL_LANDMARKS, 5)
         heatmap = self._interpreter.get_tensor(self._heatmap_out)[0]
         xy_all = (refine_from_heatmap(raw[:, :2] / CROP_SIZE, heatmap) * CROP_SIZE
