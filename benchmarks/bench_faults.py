@@ -11,9 +11,9 @@ Targets (the fault issue): under 20 ms a rep and under 1 ms a frame.
 from __future__ import annotations
 
 from functools import partial
+from itertools import islice
 from pathlib import Path
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -22,6 +22,7 @@ from coach.core.keypoints import PersonPose
 from coach.core.settings import load_settings
 from coach.form.back import back_arcs
 from coach.form.fault_check import judge_rep, rep_frames, rep_view
+from coach.media.video import iter_frames
 from coach.pipeline.clip import ClipAnalysis, analyze_video
 from coach.pose.base import create_estimator
 
@@ -73,20 +74,6 @@ def run(fixtures: Path | None) -> str:
     ])  # fmt: skip
 
 
-def _frames(path: Path, n: int) -> list[NDArray[np.uint8]]:
-    cap = cv2.VideoCapture(str(path))
-    out: list[NDArray[np.uint8]] = []
-    try:
-        while len(out) < n:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            out.append(frame)
-    finally:
-        cap.release()
-    return out
-
-
 def _pose_per_frame(frames: list[NDArray[np.uint8]], silhouette: bool
                     ) -> tuple[Stats, list[PersonPose]]:  # fmt: skip
     """One video-mode estimator over the frames, timed a frame."""
@@ -101,7 +88,7 @@ def _pose_per_frame(frames: list[NDArray[np.uint8]], silhouette: bool
 
 
 def _back_section(clip: Path) -> str:
-    frames = _frames(clip, BACK_FRAMES)
+    frames = [f.bgr for f in islice(iter_frames(clip), BACK_FRAMES)]
     plain, _ = _pose_per_frame(frames, silhouette=False)
     segmented, people = _pose_per_frame(frames, silhouette=True)
     seen = [(p.silhouette, p.keypoints) for p in people if p.silhouette is not None]
