@@ -41,7 +41,7 @@ def _judge_all(analysis: ClipAnalysis, lift: str, fps: float) -> None:
         r = v.rep
         moments = rep_frames(kp, lift, r.start_frame, r.bottom_frame, r.end_frame, fps)
         judge_rep(lift, kp, analysis.traces, moments,
-                  rep_view(kp, (r.start_frame, r.bottom_frame, r.end_frame)))  # fmt: skip
+                  rep_view(kp, range(r.start_frame, r.end_frame + 1)))  # fmt: skip
 
 
 def run(fixtures: Path | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,12 +20,14 @@ from numpy.typing import NDArray
 from coach.core.angles import angle_traces
 from coach.core.flags import Flag
 from coach.core.keypoints import Foot, Joint, Keypoints
-from coach.form.fault_measures import MEASURES, RepFrames, near_side
+from coach.form.fault_measures import MEASURES, RepFrames, near_side, trunk_lean
 from coach.form.faults import Fault, confidence, faults_for
 from coach.form.scoring_json import json_number
 from coach.form.view import estimate_view
 
-# The lockout is judged over this long after the rep's end (the lifter's best frame there).
+# The lockout is judged over at least this long after the rep's end, or over the whole hold at
+# the top when that is longer (the lifter's best frame there); a clip must run this long past
+# the end for its lockout to be judged at all (`LOCKOUT_CUT`).
 LOCKOUT_WINDOW_S = 0.5
 # A third of the way up is "out of the bottom" (docs/fault-limits.md, rep moments).
 EARLY_ASCENT_SHARE = 1 / 3
@@ -91,24 +93,41 @@ def facing(kp: Keypoints, frames: range) -> int:
     return 0 if total == 0 else int(np.sign(total))
 
 
-def rep_view(kp: Keypoints, frames: tuple[int, ...]) -> str:
-    """The camera's view of the lifter over a rep: the most common of its frames' views."""
+def rep_view(kp: Keypoints, frames: Iterable[int]) -> str:
+    """The camera's view of the lifter over a rep, voted over all its frames: first the view's
+    class (side, front, oblique: what decides which faults can be judged), then the most common
+    view of that class. A few frames (the start, bottom and end alone) let one misread frame
+    decide, and a handheld camera that drifts between "left" and "right" is still side-on."""
     labels = [estimate_view(kp, t).view for t in frames if kp.present(t).sum() >= 6]
-    return Counter(labels).most_common(1)[0][0] if labels else "unknown"
+    if not labels:
+        return "unknown"
+    seen_as = Counter(VIEW_CLASS[v] for v in labels).most_common(1)[0][0]
+    return Counter(v for v in labels if VIEW_CLASS[v] == seen_as).most_common(1)[0][0]
 
 
 def rep_frames(kp: Keypoints, lift: str, start: int, bottom: int, end: int, fps: float,
                bar_xy: NDArray[np.float64] | None = None,
-               back_arc: NDArray[np.float64] | None = None) -> RepFrames:  # fmt: skip
+               back_arc: NDArray[np.float64] | None = None, *, hold_end: int | None = None,
+               whole_clip: bool = True) -> RepFrames:  # fmt: skip
     """The moments of one rep (see `RepFrames`; `bar_xy` is the bar where its plate was seen,
-    `back_arc` the back's outline per frame)."""
+    `back_arc` the back's outline per frame).
+
+    The lockout runs `LOCKOUT_WINDOW_S` past the rep's end, or to `hold_end`, the last frame
+    the lifter holds the top (`coach.reps.segment.top_hold_end`), when that is later: a
+    referee judges the position held, not the first frame back up. `whole_clip` says `kp` is
+    the whole clip, so a lockout window that runs past its last frame was cut off by the
+    clip's end (`RepFrames.lockout_cut`); live passes False, judging a rep on its frames up to
+    its end.
+    """
     last = len(kp) - 1
     early = bottom + max(1, math.ceil((end - bottom) * EARLY_ASCENT_SHARE))
     if lift == "deadlift":
         early = _hands_pass_knees(kp, bottom, end) or early
-    lockout_end = min(last, end + max(1, round(LOCKOUT_WINDOW_S * fps)))
+    window = max(1, round(LOCKOUT_WINDOW_S * fps))
+    lockout_end = min(last, max(end + window, hold_end if hold_end is not None else end))
     return RepFrames(start, bottom, end, min(early, end), lockout_end,
-                     facing(kp, range(start, end + 1)), bar_xy, back_arc)
+                     facing(kp, range(start, end + 1)), bar_xy, back_arc,
+                     lockout_cut=whole_clip and end + window > last)
 
 
 def _hands_pass_knees(kp: Keypoints, bottom: int, end: int) -> int | None:
@@ -130,12 +149,17 @@ def judge_rep(lift: str, kp: Keypoints, traces: Mapping[str, NDArray[np.float64]
     `feet_trusted` False (a backend whose feet are not measured to 2 cm, see
     `feet_trusted_for`) turns the faults that read foot points to about 2 cm into "can't judge".
     So does a rep where the pose model lost the legs (`legs_lost`) for the faults that read
-    the hips or knees.
+    the hips or knees, one where it turned the trunk upside down (`trunk_lost`) for those that
+    read the shoulders or hips, and a clip that ends before the lockout was held
+    (`RepFrames.lockout_cut`) for the faults judged at the lockout.
     """
     seen_as = VIEW_CLASS.get(view, "unknown")
     lost = seen_as in ("side", "oblique") and legs_lost(kp, traces, frames, lift)
+    upside_down = trunk_lost(kp, frames, lift)
     return tuple(
         _cannot(f, view, UNTRUSTED_FEET) if f.needs_precise_feet and not feet_trusted
+        else _cannot(f, view, LOCKOUT_CUT) if frames.lockout_cut and f.moment == "lockout"
+        else _cannot(f, view, TRUNK_LOST) if upside_down and _reads_trunk(f)
         else _cannot(f, view, LEGS_LOST) if lost and _reads_legs(f)
         else _judge(f, kp, traces, frames, view, seen_as) for f in faults_for(lift)
     )
@@ -156,6 +180,12 @@ LEGS_LOST = ("can't judge: the pose model bent a knee further than a knee bends 
              "(it lost the legs, often behind the plates), so its hips and knees are guesses")
 
 
+# The IPF judges a lockout held motionless; a clip that stops within `LOCKOUT_WINDOW_S` of the
+# rep's end never showed that, so its lockout faults are not judged from the last frames.
+LOCKOUT_CUT = ("can't judge: the clip ends before the lockout was held (film until the lifter "
+               "stands still at the top)")
+
+
 def legs_lost(kp: Keypoints, traces: Mapping[str, NDArray[np.float64]], frames: RepFrames,
               lift: str) -> bool:  # fmt: skip
     """Whether the surer knee's 2D angle folds under the lift's `FOLDED_KNEE_DEG` anywhere in
@@ -166,6 +196,30 @@ def legs_lost(kp: Keypoints, traces: Mapping[str, NDArray[np.float64]], frames: 
 
 def _reads_legs(fault: Fault) -> bool:
     return any(j.endswith(("_hip", "_knee")) for j in fault.joints)
+
+
+# In a squat and a deadlift the hips stay below the shoulders at every moment: the deadlift
+# starts with the hips above the knees and below the shoulders (Rippetoe & Kilgore, Starting
+# Strength), and a squat's trunk leans well short of horizontal at the bottom. A trunk past
+# horizontal by more than twice the 5.6 deg error of a 2D sagittal angle (Stenum et al. 2021),
+# shoulders under the hips, is a pose model that lost the lifter (on a real clip, a handheld
+# camera and people behind a glass wall), not a lift. A bench lifter lies down: not checked.
+UPSIDE_DOWN_TRUNK_DEG = 90.0 + 2 * 5.6
+TRUNK_LOST = ("can't judge: the pose model put the lifter's shoulders under the hips in this "
+              "rep (it lost the lifter), so its shoulders and hips are guesses")
+
+
+def trunk_lost(kp: Keypoints, frames: RepFrames, lift: str) -> bool:
+    """Whether the trunk leans past `UPSIDE_DOWN_TRUNK_DEG` either way anywhere in a squat's or
+    deadlift's rep."""
+    if lift not in ("squat", "deadlift"):
+        return False
+    lean = np.abs(trunk_lean(kp, 1)[frames.start:frames.lockout_end + 1])
+    return bool(np.any(lean[np.isfinite(lean)] > UPSIDE_DOWN_TRUNK_DEG))
+
+
+def _reads_trunk(fault: Fault) -> bool:
+    return any(j.endswith(("_shoulder", "_hip")) for j in fault.joints)
 
 
 # A foot fault needs foot points measured to about 2 cm (faults.py, `needs_precise_feet`).

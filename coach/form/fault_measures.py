@@ -43,6 +43,8 @@ class RepFrames:
             the bar was not tracked (`coach.form.hands`).
         back_arc: (T, 2) the back outline's arc per frame, [facing right, facing left]
             (`coach.form.back`); None when no frame had the lifter's silhouette.
+        lockout_cut: the clip ended before the lockout window did, so the lockout was not
+            seen held (`coach.form.fault_check.rep_frames`).
     """
 
     start: int
@@ -53,6 +55,7 @@ class RepFrames:
     forward: int
     bar_xy: F64 | None = field(default=None, compare=False)
     back_arc: F64 | None = field(default=None, compare=False)
+    lockout_cut: bool = False
 
 
 @dataclass(frozen=True)

@@ -206,8 +206,8 @@ def rep_faults(lift: str, seen: Mapping[int, _Seen], start: int, bottom: int, en
     traces = {n: np.array([(seen[i].angles_2d or {}).get(n, math.nan) if i in seen
                            else math.nan for i in frames]) for n in names}  # fmt: skip
     b, e = bottom - start, end - start
-    moments = rep_frames(kp, lift, 0, b, e, fps=LIVE_FPS)
-    return judge_rep(lift, kp, traces, moments, rep_view(kp, (0, b, e)),
+    moments = rep_frames(kp, lift, 0, b, e, fps=LIVE_FPS, whole_clip=False)
+    return judge_rep(lift, kp, traces, moments, rep_view(kp, range(e + 1)),
                      feet_trusted=feet_trusted)
 
 

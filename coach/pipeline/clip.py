@@ -54,7 +54,7 @@ from coach.pose.base import PoseEstimator
 from coach.reps.check import RepCheck, check_angles_for, check_rep, pose_at, reps_frames
 from coach.reps.dtw import ALIGN_ANGLES, RepComparison, compare_reps
 from coach.reps.reference import ReferenceRep, comparison_traces, gold_reference
-from coach.reps.segment import key_angle_trace, reps_from_angles
+from coach.reps.segment import key_angle_trace, reps_from_angles, top_hold_end
 from coach.reps.types import Rep
 
 log = logging.getLogger(__name__)
@@ -223,7 +223,8 @@ def _rep_verdicts(
 ) -> tuple[RepVerdict, ...]:  # fmt: skip
     """Judge each rep counted on the 2D angles (`bar_xy`: the bar where its plate was seen;
     `back_arc`: the back's outline per frame, `coach.form.back`)."""
-    tops = reps_frames(reps, key_angle_trace(traces, lift))
+    key = key_angle_trace(traces, lift)
+    tops = reps_frames(reps, key)
     # The faults read only the joints the model says it saw, as a photo's and a live frame's
     # do (`Settings.min_keypoint_score`): a joint hidden behind a plate is missing, not a guess.
     seen = kp.confident(settings.min_keypoint_score)
@@ -231,7 +232,8 @@ def _rep_verdicts(
     return tuple(
         _rep_verdict(r, kp, dtw_traces, f, lift, ref, settings,
                      rep_frames(seen, lift, r.start_frame, r.bottom_frame, r.end_frame, fps,
-                                bar_xy, back_arc), feet_trusted, seen, seen_traces)
+                                bar_xy, back_arc, hold_end=top_hold_end(key, r.end_frame)),
+                     feet_trusted, seen, seen_traces)
         for r, f in zip(reps, tops, strict=True)
     )
 
@@ -281,7 +283,7 @@ def _rep_verdict(rep: Rep, kp: Keypoints, traces: dict[str, NDArray[np.float64]]
     poses = {pos: pose_at(traces, i) for pos, i in frames.items()}
     check = check_rep(poses, frames, reference.poses, reference.limits_deg,
                       check_angles_for(lift))
-    view = rep_view(seen, (rep.start_frame, rep.bottom_frame, rep.end_frame))
+    view = rep_view(seen, range(rep.start_frame, rep.end_frame + 1))
     return RepVerdict(rep, outcomes[0], outcomes[1], comparison, check,
                       judge_rep(lift, seen, seen_traces, moments, view,
                                 feet_trusted=feet_trusted), view)

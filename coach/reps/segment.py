@@ -17,6 +17,7 @@ NaN angles are skipped: they neither advance nor break a hold. Bridge short gaps
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import replace
@@ -194,6 +195,19 @@ def single_pull(
     times = times_s(len(values), fps, t_s)
     return Rep(0, bottom, bottom, end, times[bottom], times[bottom], times[end],
                float(values[bottom]))
+
+
+def top_hold_end(key_deg: NDArray[np.floating[Any]], end: int) -> int:
+    """The last frame the lifter holds the top after a rep's `end` frame: the run of frames
+    whose key angle stays at or above its value at `end` (a frame where no key angle was seen
+    neither ends the run nor extends it). `end` itself when its angle is unknown."""
+    values = np.asarray(key_deg, dtype=np.float64)
+    if not 0 <= end < len(values) or not math.isfinite(values[end]):
+        return end
+    after = values[end:]
+    below = np.flatnonzero(after < values[end])
+    run = after[:below[0]] if len(below) else after
+    return end + int(np.flatnonzero(np.isfinite(run))[-1])
 
 
 def segment_reps(

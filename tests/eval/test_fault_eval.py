@@ -2,7 +2,7 @@
 
 These clips carry no licence that allows committing them, so CI has no copy: the test skips,
 saying why, when the folder is absent. Where it runs, it holds the figures the README reports
-(measured 2026-12-02) so a change that makes them worse fails. The targets of the fault issue
+(measured 2026-12-03) so a change that makes them worse fails. The targets of the fault issue
 (>= 80% of bad reps flagged, <= 10% of good reps) are NOT met; see the README's Accuracy.
 """
 
@@ -29,15 +29,17 @@ def summary() -> dict[str, object]:
 
 def test_good_lifts_mostly_raise_no_fault(summary) -> None:
     assert summary["good_clips"] == 20
-    assert summary["good_clips_clean"] >= 16  # measured 16 of 20
-    assert summary["good_reps_flagged"] <= 4  # measured 4 of 18 reps (target <= 10%: not met)
+    assert summary["good_clips_clean"] >= 17  # measured 17 of 20
+    assert summary["good_reps_flagged"] <= 3  # measured 3 of 18 reps (target <= 10%: not met)
 
 
 def test_bad_lifts_raise_a_fault(summary) -> None:
     assert summary["bad_clips"] == 15
-    # Measured 4 of 13 reps (target >= 80%: not met). It was 7 before reps whose legs the
-    # pose model lost became "can't judge" (coach.form.fault_check.legs_lost); none of the
-    # 7 was the fault labelled on the clip, and 3 were read from those lost legs.
-    assert summary["bad_reps_flagged"] >= 4
-    assert summary["bad_clips_flagged"] >= 4
-    assert summary["bad_clips_with_labelled_fault"] >= 1  # measured 1 (bad014: rounded back)
+    # Measured 3 of 13 reps (target >= 80%: not met). It was 7 before reps whose legs the
+    # pose model lost became "can't judge" (coach.form.fault_check.legs_lost), and 4 before
+    # a lockout the clip cut off (bad005) and a trunk the model turned upside down (bad016)
+    # did too; only bad014's calls are the faults labelled on the clip.
+    assert summary["bad_reps_flagged"] >= 3
+    assert summary["bad_clips_flagged"] >= 3
+    # measured 1: bad014, rounded back and leaning far back at the top
+    assert summary["bad_clips_with_labelled_fault"] >= 1

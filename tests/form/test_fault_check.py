@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from coach.core.keypoints import Keypoints
 from coach.form.fault_check import FaultVerdict, judge_photo, judge_rep
 from coach.form.faults import FAULTS
 from tests.form import fault_poses as fp
@@ -191,3 +192,87 @@ def test_only_feet_measured_to_2_cm_are_trusted(backend: str, trusted: bool) -> 
     from coach.form.fault_check import feet_trusted_for
 
     assert feet_trusted_for(backend) is trusted
+
+
+# -- the lockout: judged over the hold, and never from a clip cut off before it -----------------
+
+
+def test_a_clip_that_ends_before_the_lockout_was_held_cannot_judge_it() -> None:
+    from coach.form.fault_check import LOCKOUT_CUT, rep_frames
+
+    kp, traces = fp.lockout(knee_deg=150.0)  # a 30 deg shortfall on every frame
+    # 5 frames at 15 fps: the end (frame 3) is 1 frame from the clip's end, the window is 8.
+    cut = rep_frames(kp, "deadlift", 0, 1, 3, fps=15.0)
+    assert cut.lockout_cut
+    by_id = {v.fault.id: v for v in judge_rep("deadlift", kp, traces, cut, "left")}
+    for fault_id in ("incomplete_lockout", "leaning_back"):
+        assert by_id[fault_id].status == "cannot_judge" and by_id[fault_id].note == LOCKOUT_CUT
+    assert by_id["hips_rise_first"].status != "cannot_judge"  # judged off the floor: still seen
+    # At 2 fps the same 5 frames show the 0.5 s window in full: the shortfall is a fault.
+    held = rep_frames(kp, "deadlift", 0, 1, 3, fps=2.0)
+    assert not held.lockout_cut
+    by_id = {v.fault.id: v for v in judge_rep("deadlift", kp, traces, held, "left")}
+    assert by_id["incomplete_lockout"].status == "fault"
+
+
+def test_live_judges_a_rep_on_its_frames_up_to_the_end() -> None:
+    from coach.form.fault_check import rep_frames
+
+    kp, traces = fp.lockout(knee_deg=150.0)
+    live = rep_frames(kp, "deadlift", 0, 1, 3, fps=15.0, whole_clip=False)
+    assert not live.lockout_cut
+    by_id = {v.fault.id: v for v in judge_rep("deadlift", kp, traces, live, "left")}
+    assert by_id["incomplete_lockout"].status == "fault"
+
+
+def test_the_lockout_is_judged_at_the_best_frame_of_the_whole_hold() -> None:
+    from coach.form.fault_check import rep_frames
+
+    # The knees read 160 deg on reaching the top and straighten to 178 later in a long hold.
+    n = 20
+    kp, traces = fp.lockout(knee_deg=160.0)
+    kp = Keypoints.stack([kp.frame(int(t)) for t in np.r_[0:4, np.full(n - 4, 4)]])  # held
+    traces = {k: np.r_[v[:4], np.full(n - 4, v[4])] for k, v in traces.items()}
+    for side in ("left", "right"):
+        traces[f"{side}_knee"][12:] = 178.0
+    window = rep_frames(kp, "deadlift", 0, 1, 3, fps=15.0)  # 0.5 s: frames 3-11
+    assert window.lockout_end == 11 and not window.lockout_cut
+    by_id = {v.fault.id: v for v in judge_rep("deadlift", kp, traces, window, "left")}
+    assert by_id["incomplete_lockout"].status == "fault"
+    whole = rep_frames(kp, "deadlift", 0, 1, 3, fps=15.0, hold_end=n - 1)
+    assert whole.lockout_end == n - 1
+    by_id = {v.fault.id: v for v in judge_rep("deadlift", kp, traces, whole, "left")}
+    assert by_id["incomplete_lockout"].status == "ok"
+    assert by_id["incomplete_lockout"].value == pytest.approx(2.0, abs=0.01)
+    short = rep_frames(kp, "deadlift", 0, 1, 3, fps=15.0, hold_end=5)  # never shortens it
+    assert short.lockout_end == 11
+
+
+def test_the_view_of_a_rep_is_voted_over_all_its_frames_by_class(monkeypatch) -> None:
+    from coach.form import fault_check
+
+    views = iter(["front", "front", "left", "right", "right", "oblique"])
+    monkeypatch.setattr(fault_check, "estimate_view",
+                        lambda *_: type("View", (), {"view": next(views)}))
+    kp, _ = fp.lockout()
+    kp = Keypoints.stack([kp.frame(t) for t in (0, 1, 2, 3, 4, 4)])
+    # front 2, side 3 (left 1, right 2), oblique 1: side-on, and "right" within it
+    assert fault_check.rep_view(kp, range(6)) == "right"
+
+
+def test_shoulders_under_the_hips_mean_the_pose_model_lost_the_lifter() -> None:
+    from coach.form.fault_check import TRUNK_LOST, trunk_lost
+
+    kp, traces = fp.lockout(knee_deg=150.0)
+    flipped = fp.keypoints([fp.side_lifter(), fp.side_lifter(120.0), fp.side_lifter(40.0),
+                            fp.side_lifter(), fp.side_lifter()])  # fmt: skip
+    assert trunk_lost(flipped, fp.FRAMES, "deadlift") and trunk_lost(flipped, fp.FRAMES, "squat")
+    assert not trunk_lost(flipped, fp.FRAMES, "bench")  # a bench lifter lies down
+    assert not trunk_lost(kp, fp.FRAMES, "deadlift")
+    by_id = {v.fault.id: v for v in judge_rep("deadlift", flipped, traces, fp.FRAMES, "left")}
+    for fault_id in ("incomplete_lockout", "hips_rise_first", "leaning_back", "squat_deadlift"):
+        assert by_id[fault_id].status == "cannot_judge" and by_id[fault_id].note == TRUNK_LOST
+    # Just inside the limit (a trunk 100 deg forward: past horizontal, within the 2D error)
+    near = fp.keypoints([fp.side_lifter(), fp.side_lifter(100.0), fp.side_lifter(40.0),
+                         fp.side_lifter(), fp.side_lifter()])  # fmt: skip
+    assert not trunk_lost(near, fp.FRAMES, "deadlift")

@@ -279,3 +279,16 @@ def test_a_setup_without_a_pull_is_no_rep() -> None:
     assert reps_from_angles({"left_hip": key, "left_knee": key}, "deadlift", fps=15.0) == []
     small = np.concatenate([np.full(10, 100.0), np.linspace(100.0, 130.0, 10)])  # 30 deg only
     assert reps_from_angles({"left_hip": small, "left_knee": small}, "deadlift", fps=15.0) == []
+
+
+# -- the hold at the top, over which the lockout is judged --------------------------------------
+
+
+def test_the_hold_at_the_top_runs_until_the_angle_falls_back() -> None:
+    from coach.reps.segment import top_hold_end
+
+    key = np.array([70, 120, 160, 170, 175, np.nan, 176, 175, 150, 100, 172], dtype=float)
+    assert top_hold_end(key, 2) == 7  # a frame with no angle neither ends nor extends the hold
+    assert top_hold_end(key, 7) == 7  # the next frame already falls
+    assert top_hold_end(np.array([70.0, 160.0, np.nan]), 1) == 1
+    assert top_hold_end(np.array([70.0, np.nan, 170.0]), 1) == 1  # unknown at the end
