@@ -5,6 +5,8 @@ Names are shown in tables and plain text only: a name is never rendered as Markd
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from coach.auth.viewer import ROLES
@@ -23,10 +25,10 @@ except LiftCoachError as exc:
     st.stop()
 
 
-def run(action: str, call: object) -> None:
+def run(action: str, call: Callable[[], object]) -> None:
     """Run a change, then say what happened (as plain text) or why not."""
     try:
-        call()  # type: ignore[operator]
+        call()
     except LiftCoachError as exc:
         st.error(str(exc))
         return
@@ -83,5 +85,8 @@ if viewer.is_admin:
         new_role = b.selectbox("Role", list(ROLES))
         disabled = c.checkbox("Disabled")
         if st.form_submit_button("Save") and who is not None:
-            run("Account changed.", lambda: (accounts.set_role(who, new_role),
-                                             accounts.set_disabled(who, disabled)))
+            def change(who: str = who) -> None:
+                accounts.set_role(who, new_role)
+                accounts.set_disabled(who, disabled)
+
+            run("Account changed.", change)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from coach.core.errors import LiftCoachError
 from coach.lift.classify import LIFT_NAMES
@@ -32,19 +33,24 @@ upload_round = st.session_state.get(state.PHOTO_UPLOADS_ROUND, 0)
 uploads = st.file_uploader("Photos", type=list(ACCEPTED_TYPES), accept_multiple_files=True,
                            key=f"{state.PHOTO_UPLOADS}.{upload_round}" if upload_round
                            else state.PHOTO_UPLOADS)
+def _show_progress(bar: DeltaGenerator, fraction: float, text: str) -> None:
+    bar.progress(fraction, text=text)
+
+
 if st.button("Analyse", type="primary", disabled=not uploads or not athlete.strip()):
     bar = st.progress(0.0, text="Loading the pose model…")
     try:
         with loaders.analysis_slot(), loaders.team_gold():
-            batch = analyse_batch(
+            done = analyse_batch(
                 [(u.name, u.getvalue()) for u in uploads or []],
                 loaders.estimator(settings.backend), settings, loaders.store(),
-                athlete=athlete, lift=lift, progress=lambda f, text: bar.progress(f, text=text),
+                athlete=athlete, lift=lift,
+                progress=lambda f, text: _show_progress(bar, f, text),
             )
     except LiftCoachError as exc:
         st.error(str(exc))
         st.stop()
-    st.session_state[state.PHOTO_BATCH] = batch
+    st.session_state[state.PHOTO_BATCH] = done
     st.session_state[state.PHOTO_UPLOADS_ROUND] = upload_round + 1
     st.rerun()
 
@@ -57,7 +63,7 @@ if batch.session_ids:
                "(see the Sessions page).")
 
 
-def show_result(result: PhotoResult, index: int) -> None:
+def show_result(batch: PhotoBatch, result: PhotoResult, index: int) -> None:
     """One photo: annotated image, verdicts, tables, angle chart."""
     if result.error is not None or result.analysis is None:
         st.error(f"{plain(result.name)}: {plain(result.error or '', 400)}")
@@ -116,10 +122,10 @@ if len(analysed) > 1:
         key="photo.across",
     )
 if len(batch.results) == 1:
-    show_result(batch.results[0], 0)
+    show_result(batch, batch.results[0], 0)
 else:
     for i, (tab, result) in enumerate(
         zip(st.tabs([plain(r.name, 40) for r in batch.results]), batch.results, strict=True)
     ):
         with tab:
-            show_result(result, i)
+            show_result(batch, result, i)

@@ -23,7 +23,7 @@ def pick_point(jpeg: bytes, width_px: int, height_px: int, *, label: str, key: s
             charts.lifter_picker(jpeg, width_px, height_px),
             on_select="rerun", selection_mode="points", key=f"{key}.pick",
         )  # fmt: skip
-        points = event.selection.points if event else []
+        points = event["selection"]["points"] if event else []
         if points:
             return float(points[0]["x"]), float(points[0]["y"])
         cx, cy, go = st.columns([2, 2, 1], vertical_alignment="bottom")

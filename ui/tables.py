@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def flags_table(outcome: FormOutcome) -> pd.DataFrame:
     """One row per flagged joint: joint, reason, confidence (0-1)."""
     rows = [
-        {"joint": f.joint.label, "reason": f.reason, "confidence": round(float(f.confidence), 2)}
+        {"joint": f.label, "reason": f.reason, "confidence": round(float(f.confidence), 2)}
         for f in outcome.flags
     ]
     return pd.DataFrame(rows, columns=["joint", "reason", "confidence"])
@@ -75,8 +75,9 @@ def records_table(data: Any, *, key_name: str = "name") -> pd.DataFrame:
             rows.append({key_name: key, **{k: _cell(v) for k, v in row.items()}})
         return pd.DataFrame(rows)
     if isinstance(data, Sequence) and not isinstance(data, str):
-        rows = [r if isinstance(r, Mapping) else {"value": r} for r in data]
-        return pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in rows])
+        items: list[Mapping[str, Any]] = [r if isinstance(r, Mapping) else {"value": r}
+                                          for r in data]
+        return pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in items])
     return pd.DataFrame([{"value": _cell(data)}])
 
 
