@@ -3,6 +3,7 @@ out (it crashes under AppTest); the real browser tests in tests/browser cover th
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -113,6 +114,25 @@ def test_photo_page_analyses_uploads_and_saves_a_session(app_env: Path) -> None:
     # The uploader is emptied once the batch is saved: pressing again saves nothing new.
     assert at.button[0].disabled
     assert len(_store(app_env).list_sessions(athlete="Ada")) == 1
+
+
+def test_photo_page_shows_a_flagged_photo_joint_by_joint(app_env: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # A squat's bottom seen from the front with the knees caved 40 px in: the pair rules flag
+    # it, so the page's flags table has rows (its joint column once crashed on the first one).
+    replay = app_env / "caved.json"
+    replay.write_text(json.dumps({"frames": [{"persons": [squat_person(1.0, knees_in_px=40)]}]}))
+    monkeypatch.setenv("LIFTCOACH_REPLAY", str(replay))
+    at = _page("photo.py").run()
+    at.text_input(key="photo.athlete").input("Ada")
+    at.selectbox(key="photo.lift").set_value("squat")
+    at.file_uploader(key=state.PHOTO_UPLOADS).set_value([("caved.jpg", _jpeg(), "image/jpeg")])
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception
+    flags = _table_with(at, "reason")
+    assert len(flags) > 0, "the caved knees were not flagged"
+    assert all("_" not in joint for joint in flags["joint"])  # "left knee", not "left_knee"
 
 
 def test_photo_page_refuses_a_long_name_before_any_analysis(app_env: Path) -> None:
