@@ -31,6 +31,9 @@ from coach.form.view import estimate_view
 LOCKOUT_WINDOW_S = 0.5
 # A third of the way up is "out of the bottom" (docs/fault-limits.md, rep moments).
 EARLY_ASCENT_SHARE = 1 / 3
+# A rep's view is voted over at most this many of its frames: a second of a rep at 15 fps, so a
+# slow 8 s grind costs no more to judge than a quick pull (each vote is an `estimate_view`).
+VIEW_VOTES = 15
 VIEW_CLASS = {"left": "side", "right": "side", "front": "front", "oblique": "oblique"}
 
 
@@ -94,11 +97,16 @@ def facing(kp: Keypoints, frames: range) -> int:
 
 
 def rep_view(kp: Keypoints, frames: Iterable[int]) -> str:
-    """The camera's view of the lifter over a rep, voted over all its frames: first the view's
-    class (side, front, oblique: what decides which faults can be judged), then the most common
-    view of that class. A few frames (the start, bottom and end alone) let one misread frame
-    decide, and a handheld camera that drifts between "left" and "right" is still side-on."""
-    labels = [estimate_view(kp, t).view for t in frames if kp.present(t).sum() >= 6]
+    """The camera's view of the lifter over a rep, voted over its frames (`VIEW_VOTES` of them,
+    evenly spread): first the view's class (side, front, oblique: what decides which faults
+    can be judged), then the most common view of that class. A few frames (the start, bottom
+    and end alone) let one misread frame decide, and a handheld camera that drifts between
+    "left" and "right" is still side-on."""
+    chosen = list(frames)
+    if len(chosen) > VIEW_VOTES:
+        spread = np.linspace(0, len(chosen) - 1, VIEW_VOTES).round().astype(int)
+        chosen = [chosen[i] for i in spread]
+    labels = [estimate_view(kp, t).view for t in chosen if kp.present(t).sum() >= 6]
     if not labels:
         return "unknown"
     seen_as = Counter(VIEW_CLASS[v] for v in labels).most_common(1)[0][0]

@@ -276,3 +276,15 @@ def test_shoulders_under_the_hips_mean_the_pose_model_lost_the_lifter() -> None:
     near = fp.keypoints([fp.side_lifter(), fp.side_lifter(100.0), fp.side_lifter(40.0),
                          fp.side_lifter(), fp.side_lifter()])  # fmt: skip
     assert not trunk_lost(near, fp.FRAMES, "deadlift")
+
+
+def test_a_long_rep_votes_its_view_on_frames_spread_over_it(monkeypatch) -> None:
+    from coach.form import fault_check
+
+    asked: list[int] = []
+    monkeypatch.setattr(fault_check, "estimate_view",
+                        lambda kp, t: asked.append(t) or type("View", (), {"view": "left"}))
+    kp, _ = fp.lockout()
+    kp = Keypoints.stack([kp.frame(t % 5) for t in range(120)])  # an 8 s grind at 15 fps
+    assert fault_check.rep_view(kp, range(120)) == "left"
+    assert len(asked) == fault_check.VIEW_VOTES and asked[0] == 0 and asked[-1] == 119
