@@ -128,10 +128,18 @@ def quality(kp: Keypoints, t: int, names: tuple[str, ...]) -> float:
 
 def _worst(values: F64, frames: range) -> tuple[float, int] | None:
     """The worst value held for two analysed frames in a row (about 0.13 s at 15 fps), so one
-    frame's keypoint jump is never a fault (docs/fault-limits.md: faults persist >= 100 ms)."""
+    frame's keypoint jump is never a fault (docs/fault-limits.md: faults persist >= 100 ms).
+
+    A frame pairs with the next one, past the window's end too; a frame next to one where the
+    joints were not found holds nothing (it is unconfirmed, not held). The clip's last frame
+    pairs with itself: nothing follows it. A one-frame window (the setup) is that frame.
+    """
     window = values[frames.start:frames.stop]
     if len(window) > 1:
-        window = np.fmin(window, np.append(window[1:], window[-1]))
+        following = values[frames.start + 1:frames.stop + 1]
+        if len(following) < len(window):  # the window ends at the clip's last frame
+            following = np.append(following, window[-1])
+        window = np.minimum(window, following)
     if not np.isfinite(window).any():
         return None
     i = int(np.nanargmax(window))

@@ -78,9 +78,10 @@ def squat_depth(shortfall: float) -> Built:
 
 
 def trunk_gain(gain_deg: float) -> Built:
-    """The trunk leans `gain_deg` further forward early in the ascent than at the bottom."""
-    poses = [side_lifter(), side_lifter(40.0), side_lifter(40.0 + gain_deg), side_lifter(),
-             side_lifter()]
+    """The trunk leans `gain_deg` further forward early in the ascent than at the bottom, held
+    into the next frame (a fault must hold for two frames)."""
+    poses = [side_lifter(), side_lifter(40.0), side_lifter(40.0 + gain_deg),
+             side_lifter(40.0 + gain_deg), side_lifter()]
     return keypoints(poses), traces()
 
 

@@ -288,3 +288,14 @@ def test_a_long_rep_votes_its_view_on_frames_spread_over_it(monkeypatch) -> None
     kp = Keypoints.stack([kp.frame(t % 5) for t in range(120)])  # an 8 s grind at 15 fps
     assert fault_check.rep_view(kp, range(120)) == "left"
     assert len(asked) == fault_check.VIEW_VOTES and asked[0] == 0 and asked[-1] == 119
+
+
+def test_a_value_is_held_only_with_the_next_frame_seen_too() -> None:
+    from coach.form.fault_measures import _worst
+
+    spike = np.array([0.0, 9.0, np.nan, 1.0, 1.0])
+    assert _worst(spike, range(0, 5)) == (1.0, 3)  # 9 next to a frame not found: unconfirmed
+    held = np.array([0.0, 9.0, 8.0, 1.0, 1.0])
+    assert _worst(held, range(0, 2)) == (8.0, 1)  # held into the frame after the window
+    assert _worst(np.array([0.0, 2.0, 7.0]), range(1, 3)) == (7.0, 2)  # the clip's last frame
+    assert _worst(np.array([5.0, np.nan]), range(0, 2)) is None
