@@ -61,7 +61,8 @@ def eval_rows(eval_dir: Path) -> Iterator[dict[str, Any]]:
             if path.is_file():
                 labelled = {LABEL_TO_FAULT[w] for w in row["faults"].split(";")
                             if w in LABEL_TO_FAULT}  # fmt: skip
-                yield {**row, **clip_faults(path, "deadlift"), "labelled": sorted(labelled)}
+                yield {**row, "reps_labelled": row["reps"], **clip_faults(path, "deadlift"),
+                       "labelled": sorted(labelled)}
 
 
 def summarise_eval(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -84,6 +85,12 @@ def summarise_eval(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "bad_reps": sum(len(r["reps"]) for r in bad),
         "bad_reps_flagged": sum(bool(rep["faults"]) for r in bad for rep in r["reps"]),
         "faults_on_good": sorted(f for r in good for f in flagged(r)),
+        # The reps we counted against the reps labelled by eye (a pull from the floor or a
+        # hang to lockout is one; lowering alone, or standing at the top, is none).
+        "rep_counts_exact": sum(len(r["reps"]) == int(r["reps_labelled"]) for r in rows),
+        "rep_counts_off": sorted(f"{Path(r['file']).name}: {len(r['reps'])} for "
+                                 f"{r['reps_labelled']}" for r in rows
+                                 if len(r["reps"]) != int(r["reps_labelled"])),
     }  # fmt: skip
 
 

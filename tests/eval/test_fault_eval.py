@@ -43,3 +43,10 @@ def test_bad_lifts_raise_a_fault(summary) -> None:
     assert summary["bad_clips_flagged"] >= 3
     # measured 1: bad014, rounded back and leaning far back at the top
     assert summary["bad_clips_with_labelled_fault"] >= 1
+
+
+def test_each_labelled_pull_counts_as_one_rep(summary) -> None:
+    # Measured 33 of 35: every clip labelled one rep (from the floor, or a hang, to lockout,
+    # several ending at lockout) counts one. The two off are good010 (the top half of a pull,
+    # from above the knees, labelled 0) and good013 (lowering only), each counted 1.
+    assert summary["rep_counts_exact"] >= 33, summary["rep_counts_off"]
