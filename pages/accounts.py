@@ -85,8 +85,5 @@ if viewer.is_admin:
         new_role = b.selectbox("Role", list(ROLES))
         disabled = c.checkbox("Disabled")
         if st.form_submit_button("Save") and who is not None:
-            def change(who: str = who) -> None:
-                accounts.set_role(who, new_role)
-                accounts.set_disabled(who, disabled)
-
-            run("Account changed.", change)
+            run("Account changed.", lambda: accounts.change_account(who, role=new_role,
+                                                                    disabled=disabled))

@@ -176,23 +176,31 @@ class Accounts:
 
     def set_role(self, username: str, role: str) -> None:
         """Change an account's role (admin only)."""
-        self._viewer.require(to="change roles")
-        if role not in ROLES:
-            raise BadInput(f"unknown role {shown(role)}; expected one of {ROLES}")
-        with self._store.write(f"change the role of {shown(username)}") as orm:
-            user = _user_named(orm, username)
-            user.role = role
-            _audit(orm, self._viewer.user_id, "set_role", user.username, role)
+        self.change_account(username, role=role)
 
     def set_disabled(self, username: str, disabled: bool) -> None:
         """Disable (or enable again) an account (admin only); it loses access at once."""
-        self._viewer.require(to="disable accounts")
-        with self._store.write(f"disable {shown(username)}") as orm:
+        self.change_account(username, disabled=disabled)
+
+    def change_account(self, username: str, *, role: str | None = None,
+                       disabled: bool | None = None) -> None:  # fmt: skip
+        """Change an account's role and whether it is disabled (admin only), in one
+        transaction: both changes are saved, or neither (an admin who may not disable their own
+        account keeps their old role too). None leaves that part as it is."""
+        self._viewer.require(to="change accounts")
+        if role is not None and role not in ROLES:
+            raise BadInput(f"unknown role {shown(role)}; expected one of {ROLES}")
+        with self._store.write(f"change the account {shown(username)}") as orm:
             user = _user_named(orm, username)
-            if user.id == self._viewer.user_id and disabled:
+            if disabled and user.id == self._viewer.user_id:
                 raise NotAllowed("you cannot disable your own account")
-            user.disabled = disabled
-            _audit(orm, self._viewer.user_id, "disable" if disabled else "enable", user.username)
+            if role is not None:
+                user.role = role
+                _audit(orm, self._viewer.user_id, "set_role", user.username, role)
+            if disabled is not None:
+                user.disabled = disabled
+                _audit(orm, self._viewer.user_id, "disable" if disabled else "enable",
+                       user.username)
 
     def accounts(self) -> list[Account]:
         """Every account (admin), or the athletes on the coach's teams."""

@@ -97,3 +97,27 @@ def test_plain_escapes_markdown_images_links_and_colours() -> None:
     assert plain(HOSTILE) == r"\!\[t\]\(http\:\/\/127\.0\.0\.1\:9\/track\.png\)"
     assert plain(":red[big]") == r"\:red\[big\]"
     assert plain("a\nb " * 100, limit=10).endswith("…")
+
+
+def test_an_account_change_the_admin_may_not_make_saves_nothing(data: Path) -> None:
+    with _root(data) as root:
+        Accounts(root).create_first_admin("root", PASSWORD)
+        Accounts(root).create_user("ada", PASSWORD, "athlete")
+    at = _app().run()
+    at.text_input(key="auth.username").input("root")
+    at.text_input(key="auth.password").input(PASSWORD)
+    at.button[0].click().run()
+    at.switch_page("pages/accounts.py").run()
+    assert not at.exception
+    def widget(kind: str, label: str):
+        return next(w for w in getattr(at, kind) if w.label == label)
+
+    widget("selectbox", "Account").set_value("root")
+    widget("selectbox", "Role").set_value("athlete")
+    widget("checkbox", "Disabled").check()
+    widget("button", "Save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["you cannot disable your own account"]
+    with _root(data) as root:
+        me = {a.username: a for a in Accounts(root).accounts()}["root"]
+    assert (me.role, me.disabled) == ("admin", False)  # the role was not changed either
