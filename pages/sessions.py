@@ -10,6 +10,7 @@ import streamlit as st
 
 from coach.bar.export import reps_csv_from_json
 from coach.core.errors import LiftCoachError
+from coach.store.checks import bar_document_problem
 from ui import charts, loaders, state, tables
 from ui.text import plain
 
@@ -82,7 +83,11 @@ if detail.reps:
     st.subheader("Reps")
     st.dataframe(tables.session_reps_table(detail), hide_index=True, key="sessions.reps")
 
-if detail.bar is not None:
+bar_problem = None if detail.bar is None else bar_document_problem(detail.bar)
+if bar_problem is not None:
+    st.warning(f"This session's bar path cannot be shown: {bar_problem}. The rest of the "
+               "session is intact.")
+elif detail.bar is not None:
     bar = detail.bar["bar"]
     st.subheader("Bar path and speed")
     st.caption(f"Bar speeds: {bar['label']}. Scale from {bar['plate_diameter_mm']:.0f} mm "

@@ -51,3 +51,35 @@ def check_athlete_name(name: str) -> str:
             f"an athlete name needs 1 to {NAME_LEN} characters; got {len(clean)} ({shown!r})"
         )
     return clean
+
+
+# The keys of a session's bar document that the Sessions page reads: {"bar": coach.bar.export.
+# bar_to_json, "chart": bar_chart_inputs}; a rep row is read by `ui.tables.bar_reps_table`.
+_BAR_REP_KEYS = ("index", "source", "drift_cm", "range_cm", "mean_velocity_m_s",
+                 "peak_velocity_m_s", "note")  # fmt: skip
+
+
+def bar_document_problem(doc: object) -> str | None:
+    """Why a session's bar document cannot be shown, in words; None when it can.
+
+    The store refuses to write such a document (`check_draft`), and the Sessions page says so
+    instead of failing on a row damaged since.
+    """
+    try:
+        bar, chart = doc["bar"], doc["chart"]  # type: ignore[index]
+        str(bar["label"])
+        float(bar["plate_diameter_mm"])
+        missing = {key for rep in bar["reps"] for key in _BAR_REP_KEYS if key not in rep}
+        if missing:
+            return f"its reps lack {', '.join(sorted(missing))}"
+        for series in chart["series"]:
+            str(series["name"])
+            if len(series["x"]) != len(series["y"]):
+                return "a bar path series has more x than y values"
+        str(chart["unit"]), str(chart["label"])
+    except KeyError as exc:
+        return f"it lacks {exc!s}"
+    except (TypeError, ValueError) as exc:
+        return f"a value has the wrong type ({exc})"
+    return None
+

@@ -17,11 +17,12 @@ def check_draft(draft: SessionDraft) -> None:
     """The checks `Store.add_frame` / `add_rep` make, before the transaction opens.
 
     Raises:
-        StorageError: an unknown kind, non-finite times, unordered rep times.
+        StorageError: an unknown kind, non-finite times, unordered rep times, a bar
+            document the Sessions page could not show.
     """
     import math
 
-    from coach.store.checks import check_thumbnail
+    from coach.store.checks import bar_document_problem, check_thumbnail
 
     if draft.kind not in SESSION_KINDS:
         raise StorageError(f"unknown session kind {draft.kind!r}; expected one of {SESSION_KINDS}")
@@ -35,6 +36,9 @@ def check_draft(draft: SessionDraft) -> None:
             raise StorageError(
                 f"a rep needs finite start_s <= bottom_s <= end_s, got {times}"
             )
+    problem = None if draft.bar is None else bar_document_problem(draft.bar)
+    if problem is not None:
+        raise StorageError(f"the session's bar cannot be saved: {problem}")
 
 
 def write_draft(orm: OrmSession, draft: SessionDraft, now: datetime) -> int:

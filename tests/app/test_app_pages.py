@@ -603,3 +603,25 @@ def test_sessions_page_shows_the_bar_to_the_coach(app_env: Path) -> None:
     assert any("not validated against a transducer" in c.value for c in at.caption)
     labels = [d.proto.label for d in at.get("download_button")]
     assert "Download bar speeds CSV" in labels
+
+
+def test_sessions_page_says_so_when_a_saved_bar_is_damaged(app_env: Path) -> None:
+    # A row edited by hand since (the store refuses to write one like it): the page says the
+    # bar cannot be shown and shows the rest of the session.
+    from sqlalchemy import update
+
+    from coach.store.models import SessionBarRow
+    from coach.store.records import FrameDraft, SessionDraft
+
+    store = _store(app_env)
+    athlete = store.get_or_create_athlete("Di")
+    bar = {"bar": {"label": "x", "plate_diameter_mm": 450.0, "reps": []},
+           "chart": {"series": [], "unit": "cm", "label": "x"}}
+    frames = tuple(FrameDraft(i, i / 10, None, {"left_knee": 150.0}) for i in range(3))
+    store.record_session(SessionDraft(athlete, "video", lift="deadlift", frames=frames, bar=bar))
+    with store.write("damage the bar") as orm:
+        orm.execute(update(SessionBarRow).values(document={"bar": {"reps": [7]}}))
+    at = _page("sessions.py").run()
+    assert not at.exception
+    assert any("bar path cannot be shown" in w.value for w in at.warning)
+    assert at.metric[1].value == "3"  # the frames are still there

@@ -56,3 +56,11 @@ def test_chart_inputs_are_heights_in_cm_from_the_lowest_point() -> None:
     assert chart["unit"] == "cm"
     ys = chart["series"][0]["y"]
     assert ys[0] == 0.0 and ys[-1] == 50.0 and ys[5] is None
+
+
+def test_the_saved_document_is_one_the_store_accepts_with_and_without_a_scale() -> None:
+    from coach.bar.export import bar_document
+    from coach.store.checks import bar_document_problem
+
+    for scale in (2.0, None):
+        assert bar_document_problem(json.loads(json.dumps(bar_document(_bar(scale))))) is None

@@ -414,3 +414,22 @@ def test_racing_first_writes_of_one_athlete_and_one_verdict_agree(store: Store) 
     assert len(ids) == 4 and len(set(ids)) == 1
     (flag,) = store.load_session(sid).flags
     assert flag.verdict is not None and flag.verdict.note.startswith("coach ")
+
+
+def test_a_bar_the_sessions_page_could_not_show_is_refused_before_anything_is_written(
+        store: Store) -> None:  # fmt: skip
+    from coach.store.checks import bar_document_problem
+    from coach.store.records import FrameDraft, SessionDraft
+
+    athlete = store.get_or_create_athlete("Ada")
+    frames = (FrameDraft(0, 0.0, None, {"left_knee": 150.0}),)
+    for bad, why in (({"bar": {"label": "x"}}, "lacks 'chart'"),
+                     ({"bar": {"label": "x", "plate_diameter_mm": 450, "reps": [{"index": 1}]},
+                       "chart": {"series": [], "unit": "cm", "label": "x"}}, "reps lack"),
+                     ("not a document", "wrong type")):  # fmt: skip
+        assert why in (bar_document_problem(bad) or "")
+        with pytest.raises(StorageError, match="bar cannot be saved"):
+            store.record_session(SessionDraft(athlete, "video", frames=frames, bar=bad))
+    assert store.list_sessions(athlete="Ada") == []  # nothing half-saved
+    assert bar_document_problem({"bar": {"label": "x", "plate_diameter_mm": 450, "reps": []},
+                                 "chart": {"series": [], "unit": "cm", "label": "x"}}) is None
