@@ -45,14 +45,26 @@ def keypoints_to_json(keypoints: Keypoints | None) -> KeypointRows | None:
     return rows
 
 
+# What a damaged JSON column (edited by hand, or written by other software) raises on decoding.
+_DAMAGE = (ValueError, TypeError, AttributeError)
+
+
 def keypoints_from_json(rows: list[Any] | None) -> Keypoints | None:
-    """Inverse of `keypoints_to_json`; a null score reads back as NaN."""
+    """Inverse of `keypoints_to_json`; a null score reads back as NaN.
+
+    Raises:
+        StorageError: the stored keypoints are not 17 rows of numbers or nulls.
+    """
     if rows is None:
         return None
-    clean: list[list[float] | None] = [
-        None if row is None else [nan_if_none(v) for v in row] for row in rows
-    ]
-    return Keypoints.from_list(clean)
+    try:
+        clean: list[list[float] | None] = [
+            None if row is None else [nan_if_none(v) for v in row] for row in rows
+        ]
+        return Keypoints.from_list(clean)
+    except _DAMAGE as exc:
+        raise StorageError(f"stored keypoints are damaged ({exc}); the database row was "
+                           "changed by something other than LiftCoach") from None
 
 
 def angles_to_json(angles_deg: Mapping[str, float]) -> dict[str, float | None]:
@@ -70,5 +82,13 @@ def angles_to_json(angles_deg: Mapping[str, float]) -> dict[str, float | None]:
 
 
 def angles_from_json(data: Mapping[str, Any] | None) -> dict[str, float]:
-    """Inverse of `angles_to_json`: None becomes NaN."""
-    return {name: nan_if_none(value) for name, value in (data or {}).items()}
+    """Inverse of `angles_to_json`: None becomes NaN.
+
+    Raises:
+        StorageError: the stored angles are not names with numbers or nulls.
+    """
+    try:
+        return {str(name): nan_if_none(value) for name, value in (data or {}).items()}
+    except _DAMAGE as exc:
+        raise StorageError(f"stored joint angles are damaged ({exc}); the database row was "
+                           "changed by something other than LiftCoach") from None

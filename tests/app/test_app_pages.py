@@ -625,3 +625,20 @@ def test_sessions_page_says_so_when_a_saved_bar_is_damaged(app_env: Path) -> Non
     assert not at.exception
     assert any("bar path cannot be shown" in w.value for w in at.warning)
     assert at.metric[1].value == "3"  # the frames are still there
+
+
+def test_sessions_page_explains_a_frame_damaged_in_the_database(app_env: Path) -> None:
+    from sqlalchemy import update
+
+    from coach.store.models import FrameRow
+    from coach.store.records import FrameDraft, SessionDraft
+
+    store = _store(app_env)
+    athlete = store.get_or_create_athlete("Di")
+    frames = tuple(FrameDraft(i, i / 10, None, {"left_knee": 150.0}) for i in range(3))
+    store.record_session(SessionDraft(athlete, "video", lift="deadlift", frames=frames))
+    with store.write("damage a frame") as orm:
+        orm.execute(update(FrameRow).values(angles_deg={"left_knee": "not a number"}))
+    at = _page("sessions.py").run()
+    assert not at.exception
+    assert any("damaged" in e.value for e in at.error)

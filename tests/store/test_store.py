@@ -433,3 +433,21 @@ def test_a_bar_the_sessions_page_could_not_show_is_refused_before_anything_is_wr
     assert store.list_sessions(athlete="Ada") == []  # nothing half-saved
     assert bar_document_problem({"bar": {"label": "x", "plate_diameter_mm": 450, "reps": []},
                                  "chart": {"series": [], "unit": "cm", "label": "x"}}) is None
+
+
+@pytest.mark.parametrize(("keypoints", "angles"), [
+    ([[1.0, 2.0]], {}), ("junk", {}), ([[1, 2, 3, "a"]] * 17, {}),
+    (None, {"left_knee": "abc"}), (None, ["left_knee"]),
+])  # fmt: skip
+def test_a_frame_damaged_in_the_database_is_a_storage_error_that_says_so(
+        store: Store, keypoints: object, angles: object) -> None:  # fmt: skip
+    from sqlalchemy import update
+
+    from coach.store.models import FrameRow
+
+    sid = _session(store)
+    store.add_frame(sid, index=0, t_s=0.0, keypoints=None, angles_deg={"left_knee": 150.0})
+    with store.write("damage a frame") as orm:
+        orm.execute(update(FrameRow).values(keypoints=keypoints, angles_deg=angles))
+    with pytest.raises(StorageError, match=r"damaged.*changed by something other than LiftCoach"):
+        store.load_session(sid)
