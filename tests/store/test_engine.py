@@ -160,7 +160,9 @@ def test_a_server_killed_mid_save_leaves_no_session(db_url: str) -> None:
 def test_a_video_session_keeps_its_bar(db_url: str) -> None:
     bar = {"bar": {"label": "for training use; not validated against a transducer",
                    "plate_diameter_mm": 450.0, "px_per_cm": 2.1,
-                   "reps": [{"index": 1, "source": "plate", "mean_velocity_m_s": 0.61}]},
+                   "reps": [{"index": 1, "source": "plate", "drift_cm": 3.1, "range_cm": 52.0,
+                             "mean_velocity_m_s": 0.61, "peak_velocity_m_s": 0.95,
+                             "note": ""}]},
            "chart": {"series": [{"name": "rep 1 (plate)", "x": [0.0, 1.0], "y": [0.0, 50.0]}],
                      "unit": "cm", "label": "for training use"}}  # fmt: skip
     with Store.open(db_url, viewer=Viewer.operator()) as store:
