@@ -33,6 +33,9 @@ def test_a_clip_is_analysed_in_the_background_through_a_reload(
     wait_app_idle(page)
     fill_text(page, "Athlete", "Vi")
     choose_option(page, "Lift", "squat")
+    # Each of those reruns the script; a file set while a rerun redraws the uploader can be
+    # dropped (seen once under load), so upload on a settled page.
+    wait_app_idle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(clip)
     )
