@@ -41,7 +41,7 @@ from coach.core.angles import compute_angles
 from coach.core.errors import LiftCoachError, NoPersonFound
 from coach.core.flags import Flag
 from coach.core.settings import Settings
-from coach.form.fault_check import feet_trusted_for
+from coach.form.fault_gates import feet_trusted_for
 from coach.form.gold import TeamGold, use_team_gold
 from coach.live.preview import (
     EARLIER_STREAM,

@@ -104,7 +104,7 @@ class LiveRepTracker:
         first_frame: the caller's index of the first frame fed (reps report the caller's
             frame indices).
         feet_trusted: whether the backend's foot points can judge the foot faults
-            (`coach.form.fault_check.feet_trusted_for`).
+            (`coach.form.fault_gates.feet_trusted_for`).
         """
         self.lift = lift
         self.first_frame = first_frame

@@ -34,11 +34,11 @@ from coach.form.back import BackCollector
 from coach.form.fault_check import (
     FaultVerdict,
     fault_json,
-    feet_trusted_for,
     judge_rep,
     rep_frames,
     rep_view,
 )
+from coach.form.fault_gates import feet_trusted_for
 from coach.form.fault_measures import RepFrames
 from coach.form.scoring_json import json_number
 from coach.lift.classify import UNSURE, LiftPrediction, classify_sequence, given_lift

@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 from coach.core.errors import NoPersonFound
 from coach.core.keypoints import PersonPose
 from coach.core.settings import Settings
-from coach.form.fault_check import FaultVerdict, fault_json, feet_trusted_for, judge_photo
+from coach.form.fault_check import FaultVerdict, fault_json, judge_photo
+from coach.form.fault_gates import feet_trusted_for
 from coach.media.photo import LoadedImage, downscale_for_inference, load_image, person_to_original
 from coach.pipeline.persons_json import feet_to_list, persons_to_json
 from coach.pose.base import PoseEstimator

@@ -36,7 +36,7 @@ def test_good_lifts_mostly_raise_no_fault(summary) -> None:
 def test_bad_lifts_raise_a_fault(summary) -> None:
     assert summary["bad_clips"] == 15
     # Measured 3 of 13 reps (target >= 80%: not met). It was 7 before reps whose legs the
-    # pose model lost became "can't judge" (coach.form.fault_check.legs_lost), and 4 before
+    # pose model lost became "can't judge" (coach.form.fault_gates.legs_lost), and 4 before
     # a lockout the clip cut off (bad005) and a trunk the model turned upside down (bad016)
     # did too; only bad014's calls are the faults labelled on the clip.
     assert summary["bad_reps_flagged"] >= 3

@@ -135,7 +135,7 @@ def test_a_flagged_fault_becomes_the_one_flag_type() -> None:
 
 
 def test_a_knee_folded_past_its_range_means_the_legs_were_lost() -> None:
-    from coach.form.fault_check import FOLDED_KNEE_DEG, LEGS_LOST
+    from coach.form.fault_gates import FOLDED_KNEE_DEG, LEGS_LOST
 
     kp, traces = fp.lockout(knee_deg=150.0)  # a 30 deg lockout shortfall
     folded = {k: v.copy() for k, v in traces.items()}
@@ -157,7 +157,7 @@ def test_a_knee_folded_past_its_range_means_the_legs_were_lost() -> None:
 
 
 def test_a_folded_knee_seen_from_the_front_is_no_joint_angle() -> None:
-    from coach.form.fault_check import legs_lost
+    from coach.form.fault_gates import legs_lost
 
     kp, traces = fp.knees_caving(14.0)
     folded = {k: np.full_like(v, 10.0) if k.endswith("_knee") else v for k, v in traces.items()}
@@ -167,7 +167,7 @@ def test_a_folded_knee_seen_from_the_front_is_no_joint_angle() -> None:
 
 
 def test_foot_faults_need_a_pose_model_with_precise_feet() -> None:
-    from coach.form.fault_check import feet_trusted_for
+    from coach.form.fault_gates import feet_trusted_for
 
     kp, traces = fp.heel_rise(0.3)
     blind = {v.fault.id: v for v in judge_rep("deadlift", kp, traces, fp.FRAMES, "left",
@@ -189,7 +189,7 @@ def test_foot_faults_need_a_pose_model_with_precise_feet() -> None:
 def test_only_feet_measured_to_2_cm_are_trusted(backend: str, trusted: bool) -> None:
     """ViTPose's COCO-WholeBody feet have no 2 cm figure (fault_check's comment), and a model
     on the pose service is the same model as in process."""
-    from coach.form.fault_check import feet_trusted_for
+    from coach.form.fault_gates import feet_trusted_for
 
     assert feet_trusted_for(backend) is trusted
 
@@ -198,7 +198,8 @@ def test_only_feet_measured_to_2_cm_are_trusted(backend: str, trusted: bool) -> 
 
 
 def test_a_clip_that_ends_before_the_lockout_was_held_cannot_judge_it() -> None:
-    from coach.form.fault_check import LOCKOUT_CUT, rep_frames
+    from coach.form.fault_check import rep_frames
+    from coach.form.fault_gates import LOCKOUT_CUT
 
     kp, traces = fp.lockout(knee_deg=150.0)  # a 30 deg shortfall on every frame
     # 5 frames at 15 fps: the end (frame 3) is 1 frame from the clip's end, the window is 8.
@@ -261,7 +262,7 @@ def test_the_view_of_a_rep_is_voted_over_all_its_frames_by_class(monkeypatch) ->
 
 
 def test_shoulders_under_the_hips_mean_the_pose_model_lost_the_lifter() -> None:
-    from coach.form.fault_check import TRUNK_LOST, trunk_lost
+    from coach.form.fault_gates import TRUNK_LOST, trunk_lost
 
     kp, traces = fp.lockout(knee_deg=150.0)
     flipped = fp.keypoints([fp.side_lifter(), fp.side_lifter(120.0), fp.side_lifter(40.0),
