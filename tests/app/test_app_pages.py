@@ -605,20 +605,27 @@ def test_sessions_page_shows_the_bar_to_the_coach(app_env: Path) -> None:
     assert "Download bar speeds CSV" in labels
 
 
+def _three_frame_deadlift(app_env: Path, bar: dict[str, Any] | None = None) -> Store:
+    """The store, holding one video session of Di's: a deadlift of three frames."""
+    from coach.store.records import FrameDraft, SessionDraft
+
+    store = _store(app_env)
+    athlete = store.get_or_create_athlete("Di")
+    frames = tuple(FrameDraft(i, i / 10, None, {"left_knee": 150.0}) for i in range(3))
+    store.record_session(SessionDraft(athlete, "video", lift="deadlift", frames=frames, bar=bar))
+    return store
+
+
 def test_sessions_page_says_so_when_a_saved_bar_is_damaged(app_env: Path) -> None:
     # A row edited by hand since (the store refuses to write one like it): the page says the
     # bar cannot be shown and shows the rest of the session.
     from sqlalchemy import update
 
     from coach.store.models import SessionBarRow
-    from coach.store.records import FrameDraft, SessionDraft
 
-    store = _store(app_env)
-    athlete = store.get_or_create_athlete("Di")
-    bar = {"bar": {"label": "x", "plate_diameter_mm": 450.0, "reps": []},
-           "chart": {"series": [], "unit": "cm", "label": "x"}}
-    frames = tuple(FrameDraft(i, i / 10, None, {"left_knee": 150.0}) for i in range(3))
-    store.record_session(SessionDraft(athlete, "video", lift="deadlift", frames=frames, bar=bar))
+    store = _three_frame_deadlift(app_env, {
+        "bar": {"label": "x", "plate_diameter_mm": 450.0, "reps": []},
+        "chart": {"series": [], "unit": "cm", "label": "x"}})
     with store.write("damage the bar") as orm:
         orm.execute(update(SessionBarRow).values(document={"bar": {"reps": [7]}}))
     at = _page("sessions.py").run()
@@ -631,12 +638,8 @@ def test_sessions_page_explains_a_frame_damaged_in_the_database(app_env: Path) -
     from sqlalchemy import update
 
     from coach.store.models import FrameRow
-    from coach.store.records import FrameDraft, SessionDraft
 
-    store = _store(app_env)
-    athlete = store.get_or_create_athlete("Di")
-    frames = tuple(FrameDraft(i, i / 10, None, {"left_knee": 150.0}) for i in range(3))
-    store.record_session(SessionDraft(athlete, "video", lift="deadlift", frames=frames))
+    store = _three_frame_deadlift(app_env)
     with store.write("damage a frame") as orm:
         orm.execute(update(FrameRow).values(angles_deg={"left_knee": "not a number"}))
     at = _page("sessions.py").run()

@@ -4,6 +4,7 @@ nothing, a signed-in athlete sees only their own sessions, and names show as pla
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -36,6 +37,15 @@ def _app() -> AppTest:
     return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
 
 
+def _sign_in(name: str, password: str) -> AppTest:
+    """The app after a sign-in with this name and password (the form's one button)."""
+    at = _app().run()
+    at.text_input(key="auth.username").input(name)
+    at.text_input(key="auth.password").input(password)
+    at.button[0].click().run()
+    return at
+
+
 def _root(data: Path) -> Store:
     url = f"sqlite:///{(data / 'liftcoach.sqlite3').resolve()}"
     return Store.open(url, viewer=Viewer.operator())
@@ -59,10 +69,7 @@ def test_a_failed_sign_in_says_so_and_leaks_nothing(data: Path) -> None:
         Accounts(root).create_first_admin("root", PASSWORD)
     messages = []
     for name, password in (("root", "wrong password"), ("nobody", PASSWORD)):
-        at = _app().run()
-        at.text_input(key="auth.username").input(name)
-        at.text_input(key="auth.password").input(password)
-        at.button[0].click().run()
+        at = _sign_in(name, password)
         assert state.AUTH_VIEWER not in at.session_state
         messages.append([e.value for e in at.error])
     assert messages == [[SIGN_IN_FAILED], [SIGN_IN_FAILED]]  # unknown name == wrong password
@@ -76,10 +83,7 @@ def test_an_athlete_sees_only_their_sessions_and_names_are_plain(data: Path) -> 
         hostile = root.start_session(root.get_or_create_athlete(HOSTILE), "photo", notes=HOSTILE)
         root.start_session(root.get_or_create_athlete("bob"), "photo")
         ada = root.start_session(root.get_or_create_athlete("ada"), "photo", notes=HOSTILE)
-    at = _app().run()
-    at.text_input(key="auth.username").input("ada")
-    at.text_input(key="auth.password").input(PASSWORD)
-    at.button[0].click().run()
+    at = _sign_in("ada", PASSWORD)
     at.switch_page("pages/sessions.py").run()
     assert not at.exception
     listed = at.dataframe[0].value
@@ -103,13 +107,11 @@ def test_an_account_change_the_admin_may_not_make_saves_nothing(data: Path) -> N
     with _root(data) as root:
         Accounts(root).create_first_admin("root", PASSWORD)
         Accounts(root).create_user("ada", PASSWORD, "athlete")
-    at = _app().run()
-    at.text_input(key="auth.username").input("root")
-    at.text_input(key="auth.password").input(PASSWORD)
-    at.button[0].click().run()
+    at = _sign_in("root", PASSWORD)
     at.switch_page("pages/accounts.py").run()
     assert not at.exception
-    def widget(kind: str, label: str):
+
+    def widget(kind: str, label: str) -> Any:
         return next(w for w in getattr(at, kind) if w.label == label)
 
     widget("selectbox", "Account").set_value("root")
