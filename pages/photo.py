@@ -17,6 +17,13 @@ from coach.pipeline.photo_batch import (
 from ui import auth, charts, loaders, picker, state, tables
 from ui.text import plain
 
+
+def _show_progress(bar: DeltaGenerator, fraction: float, text: str) -> None:
+    """The batch's progress callback (`bar.progress` returns the element; a callback
+    returns nothing)."""
+    bar.progress(fraction, text=text)
+
+
 st.title("📷 Photo check")
 st.caption(
     "Upload one or more photos of a squat, bench press or deadlift. Joints are drawn red when "
@@ -33,10 +40,6 @@ upload_round = st.session_state.get(state.PHOTO_UPLOADS_ROUND, 0)
 uploads = st.file_uploader("Photos", type=list(ACCEPTED_TYPES), accept_multiple_files=True,
                            key=f"{state.PHOTO_UPLOADS}.{upload_round}" if upload_round
                            else state.PHOTO_UPLOADS)
-def _show_progress(bar: DeltaGenerator, fraction: float, text: str) -> None:
-    bar.progress(fraction, text=text)
-
-
 if st.button("Analyse", type="primary", disabled=not uploads or not athlete.strip()):
     bar = st.progress(0.0, text="Loading the pose model…")
     try:

@@ -34,13 +34,6 @@ LEGS_LOST = ("can't judge: the pose model bent a knee further than a knee bends 
              "(it lost the legs, often behind the plates), so its hips and knees are guesses")
 
 
-# The IPF judges a lockout held motionless; a clip that stops within
-# `fault_check.LOCKOUT_WINDOW_S` of the rep's end never showed that, so its lockout faults are
-# not judged from the last frames.
-LOCKOUT_CUT = ("can't judge: the clip ends before the lockout was held (film until the lifter "
-               "stands still at the top)")
-
-
 def legs_lost(kp: Keypoints, traces: Mapping[str, NDArray[np.float64]], frames: RepFrames,
               lift: str) -> bool:  # fmt: skip
     """Whether the surer knee's 2D angle folds under the lift's `FOLDED_KNEE_DEG` anywhere in
@@ -79,6 +72,13 @@ def trunk_lost(kp: Keypoints, frames: RepFrames, lift: str) -> bool:
 
 def reads_trunk(fault: Fault) -> bool:
     return any(j.endswith(("_shoulder", "_hip")) for j in fault.joints)
+
+
+# The IPF judges a lockout held motionless; a clip that stops within
+# `fault_check.LOCKOUT_WINDOW_S` of the rep's end never showed that, so its lockout faults are
+# not judged from the last frames.
+LOCKOUT_CUT = ("can't judge: the clip ends before the lockout was held (film until the lifter "
+               "stands still at the top)")
 
 
 # A foot fault needs foot points measured to about 2 cm (faults.py, `needs_precise_feet`).

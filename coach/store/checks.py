@@ -82,4 +82,3 @@ def bar_document_problem(doc: object) -> str | None:
     except (TypeError, ValueError) as exc:
         return f"a value has the wrong type ({exc})"
     return None
-
