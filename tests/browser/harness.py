@@ -229,16 +229,45 @@ def choose_option(page: Any, label: str, option: str) -> None:
     wait_app_idle(page)
 
 
-def start_live(page: Any, base_url: str, athlete: str, lift: str | None = None) -> None:
+def start_live(page: Any, server: StreamlitServer, athlete: str, lift: str | None = None
+               ) -> None:  # fmt: skip
     """Open the Live page, name the athlete (and lift), press START (the fake camera is
-    granted by the Chromium flags)."""
-    page.goto(f"{base_url}/live")
+    granted by the Chromium flags), and wait until the stream has opened its session.
+
+    Once in a full run the first START of a server opened no session in 90 s (the click
+    lost to a rerun, or a connection that never came up): START is pressed again, after
+    STOP when the component still shows it, if no session opens in 45 s."""
+    page.goto(f"{server.url}/live")
     wait_app_idle(page)
     fill_text(page, "Athlete", athlete)
     wait_app_idle(page)
     if lift is not None:
         choose_option(page, "Lift", lift)
-    webrtc_frame(page).get_by_role("button", name="START").click(timeout=60_000)
+    before = _live_sessions(server.database_url, athlete)
+    camera = webrtc_frame(page)
+    for _ in range(2):
+        camera.get_by_role("button", name="START").click(timeout=60_000)
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            if _live_sessions(server.database_url, athlete) > before:
+                return
+            time.sleep(0.5)
+        stop = camera.get_by_role("button", name="STOP")
+        if stop.is_visible():
+            stop.click()
+    raise AssertionError(f"two STARTs opened no live session:\n{server.log_tail()}")
+
+
+def _live_sessions(database_url: str, athlete: str) -> int:
+    """How many live sessions the athlete has (a COUNT, cheap to poll)."""
+    from coach.auth.viewer import Viewer
+    from coach.store.store import Store
+
+    store = Store.open(database_url, viewer=Viewer.operator())
+    try:
+        return sum(s.kind == "live" for s in store.list_sessions(athlete=athlete))
+    finally:
+        store.close()
 
 
 def stop_live(page: Any) -> None:

@@ -52,7 +52,7 @@ def test_photo_upload_shows_verdicts_and_is_saved(
 
 def test_live_page_records_the_fake_camera(page: Any, server: StreamlitServer) -> None:
     # The coach names the lift before a live set (the Photo test covers classification).
-    start_live(page, server.url, "Lu", lift="squat")
+    start_live(page, server, "Lu", lift="squat")
     session_id, frames, with_kp = wait_for_live_frames(
         server.database_url, "Lu", LIVE_FRAMES, timeout_s=90
     )

@@ -110,7 +110,7 @@ def _click_until(page: Any, server: StreamlitServer, x_px: float, y_px: float, a
 
 
 def test_a_click_on_the_live_view_picks_the_lifter(page: Any, server: StreamlitServer) -> None:
-    start_live(page, server.url, ATHLETE, lift="squat")
+    start_live(page, server, ATHLETE, lift="squat")
     _, frames, _ = wait_for_live_frames(server.database_url, ATHLETE, 30, timeout_s=90)
     assert frames >= 30, f"only {frames} frames stored:\n{server.log_tail()}"
     page.get_by_text("Lifter: largest near the centre").wait_for(timeout=15_000)

@@ -86,7 +86,7 @@ def test_live_page_counts_the_squats_of_a_clip(squat_camera: Any, server: Stream
                                                ) -> None:  # fmt: skip
     page = squat_camera.new_page()
     page.set_default_timeout(60_000)
-    start_live(page, server.url, "Rex", lift="squat")
+    start_live(page, server, "Rex", lift="squat")
     t_start = time.monotonic()
     store = Store.open(server.database_url, viewer=Viewer.operator())
     try:
