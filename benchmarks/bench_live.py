@@ -18,8 +18,12 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.common import stats_ms
+
+if TYPE_CHECKING:
+    from tests.browser.harness import StreamlitServer
 
 STREAM_S = 20.0
 PHOTO_RUNS = 4
@@ -76,17 +80,17 @@ def _frame_1080p(clip: Path, out: Path) -> Path:
     return out
 
 
-def _live(page: object, server: object) -> dict[str, float]:
+def _live(page: object, server: StreamlitServer) -> dict[str, float]:
     from coach.auth.viewer import Viewer
     from coach.store.store import Store
     from tests.browser import harness
 
-    harness.start_live(page, server.url, "Bench live", lift="squat")  # type: ignore[attr-defined]
-    harness.wait_for_live_frames(server.database_url, "Bench live", 1, timeout_s=60)  # type: ignore[attr-defined]
+    harness.start_live(page, server, "Bench live", lift="squat")
+    harness.wait_for_live_frames(server.database_url, "Bench live", 1, timeout_s=60)
     time.sleep(STREAM_S)
     metrics = harness.read_live_metrics(page)
     harness.stop_live(page)
-    store = Store.open(server.database_url, viewer=Viewer.operator())  # type: ignore[attr-defined]
+    store = Store.open(server.database_url, viewer=Viewer.operator())
     try:
         session = next(s for s in store.list_sessions(athlete="Bench live") if s.kind == "live")
         frames = store.load_session(session.id).frames

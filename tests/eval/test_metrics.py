@@ -127,6 +127,29 @@ def test_evaluate_matches_prediction_to_best_person(tmp_path: Path) -> None:
     assert result["backend"] == "replay" and result["per_image"] == {"img.png": 1.0}
 
 
+def test_evaluate_pairs_for_the_best_total_not_by_score(tmp_path: Path) -> None:
+    # A confident find of someone left unlabelled (right of B) fits B a little; a greedy pass
+    # by score would give it B and leave the exact find of B to A, at OKS ~0.
+    stranger_xy, b_xy = GT + np.array([300.0, 0.0]), GT + np.array([150.0, 0.0])
+    stranger = PersonPose(Keypoints.single(stranger_xy, np.full(17, 0.9)), (400, 50, 200, 400),
+                          0.95)
+    b = PersonPose(Keypoints.single(b_xy, np.full(17, 0.9)), (250, 50, 200, 400), 0.5)
+    gt = _tiny_coco(tmp_path)
+    assert 0 < oks(stranger_xy, b_xy, ALL, AREA) < 0.1  # the bait a greedy pass would take
+    result = evaluate_coco_gt(gt, tmp_path, ReplayEstimator([[stranger, b]]))
+    assert result["matched_people"] == 2
+    assert result["per_image"] == {"img.png": 1.0}
+    assert result["person_mean_oks"] == pytest.approx(
+        (1.0 + oks(stranger_xy, GT, ALL, AREA)) / 2, abs=1e-4)
+
+
+def test_person_mean_charges_unpaired_people(tmp_path: Path) -> None:
+    person = PersonPose(Keypoints.single(GT + np.array([150.0, 0.0]), np.full(17, 0.9)),
+                        (250, 50, 200, 400), 0.9)
+    result = evaluate_coco_gt(_tiny_coco(tmp_path), tmp_path, ReplayEstimator([[person]]))
+    assert result["person_mean_oks"] == pytest.approx(0.5, abs=1e-4)  # B found, A missed
+
+
 def test_evaluate_counts_missed_images_as_zero(tmp_path: Path) -> None:
     replay = ReplayEstimator([[]])
     result = evaluate_coco_gt(_tiny_coco(tmp_path), tmp_path, replay)

@@ -245,7 +245,8 @@ def test_video_mode_follows_the_person_it_is_told_to(fixtures: Path) -> None:
     walker, alpha = _walker(fixtures, int(0.75 * height))
     for i, frame in enumerate(frames[1:]):
         _paste(frame, walker, alpha, START_X - STEP_PX * i, height - walker.shape[0])
-    with MediaPipeEstimator() as photo:
+    # Without tiles: a tile also sees the squatter's legs and the plates as a lying person.
+    with MediaPipeEstimator(tiles=False) as photo:
         everyone = [photo.estimate(frames[1]), photo.estimate(frames[-1])]
     assert all(len(people) == 2 for people in everyone)
     with MediaPipeEstimator(video=True, others_every=10) as est:

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from coach.core.silhouette import Silhouette
 from coach.pose.blazepose.detector import (
     LANDMARK_MODEL,
+    LITERT_THREADS,
     Detection,
     litert_interpreter,
     outputs_by_shape,
@@ -106,8 +107,8 @@ def refine_from_heatmap(
 class RoiLandmarker:
     """The landmark model on a person's ROI. Not thread-safe: the caller serialises calls."""
 
-    def __init__(self, presence_threshold: float = PRESENCE_THRESHOLD, num_threads: int = 1,
-                 segment: bool = False):
+    def __init__(self, presence_threshold: float = PRESENCE_THRESHOLD,
+                 num_threads: int = LITERT_THREADS, segment: bool = False):
         """Load the model; `segment` also keeps each person's segmentation (`last_silhouette`).
         Raises BackendUnavailable when the model or runtime is missing."""
         self._interpreter = litert_interpreter(LANDMARK_MODEL, num_threads)
