@@ -121,7 +121,7 @@ class MediaPipeEstimator:
 
     def __init__(self, video: bool = False, *, rotation_retry: bool = True,
                  tiles: bool = True, others_every: int = OTHERS_EVERY,
-                 silhouette: bool = False) -> None:
+                 silhouette: bool = False, num_threads: int | None = None) -> None:
         """Load the models.
 
         Args:
@@ -134,6 +134,8 @@ class MediaPipeEstimator:
             silhouette: video: also give the tracked person's segmentation (`PersonPose.
                 silhouette`, for the back's outline). The tracking graph then segments every
                 frame: about 4 ms more a 720p frame, measured; the ROI model has it for free.
+            num_threads: threads of each litert model; default LITERT_THREADS for photos and
+                1 for video.
 
         Raises:
             BackendUnavailable: mediapipe or ai-edge-litert is missing or a model cannot load.
@@ -159,7 +161,7 @@ class MediaPipeEstimator:
             ) from None
         # Photos are one call a picture, so they get LITERT_THREADS; a stream shares the cores
         # with its own decoding and WebRTC, so video keeps one thread per model.
-        threads = 1 if video else LITERT_THREADS
+        threads = num_threads or (1 if video else LITERT_THREADS)
         self._detector = PersonDetector(num_threads=threads)
         self._landmarker = RoiLandmarker(segment=silhouette, num_threads=threads)
         self.video = video

@@ -117,7 +117,7 @@ class RemoteEstimator:
                 raise BackendUnavailable(self._last_fault + " (retrying in a moment)")
 
     def _call(self, body: bytes) -> tuple[int, bytes]:
-        endpoint = f"{self.url}/pose/{self.backend}"
+        endpoint = f"{self.url}/pose/{self.backend}" + ("?frame=1" if self.video else "")
         try:
             return self._post(endpoint, body, self.timeout_s)
         except TimeoutError:

@@ -101,7 +101,9 @@ class PoseIngress:
                           f"not {parts[1]!r}", "NotServed")  # fmt: skip
         body = await request.body()
         try:
-            persons = await self._estimate(backend, body)
+            # ?frame=1: a frame of a stream (RemoteEstimator(video=True)), not a photo.
+            persons = await self._estimate(backend, body,
+                                           request.query_params.get("frame") == "1")
         except BadInput as exc:
             return _error(400, str(exc), "BadImage")
         except NoPersonFound:
@@ -110,11 +112,11 @@ class PoseIngress:
             return _error(503, str(exc), type(exc).__name__)
         return JSONResponse(persons_to_json(persons, backend))
 
-    async def _estimate(self, backend: str, jpeg: bytes) -> list[PersonPose]:
+    async def _estimate(self, backend: str, jpeg: bytes, frame: bool) -> list[PersonPose]:
         try:
             if backend == "mediapipe":
                 assert self._mediapipe is not None
-                result: list[PersonPose] = await self._mediapipe.estimate.remote(jpeg)
+                result: list[PersonPose] = await self._mediapipe.estimate.remote(jpeg, frame)
                 return result
             return await self._vitpose(jpeg)
         except LiftCoachError:

@@ -58,20 +58,23 @@ def _set_batching(method: Any, config: dict[str, Any]) -> None:
 )  # fmt: skip
 class MediaPipePose:
     """BlazePose on a CPU replica, photo mode (frames of one stream may reach any replica, so
-    there is no tracking between frames)."""
+    there is no tracking between frames). Photos get the app's photo path (2x2 tiles, two
+    threads); a stream's frames skip the tiles, which would double a frame's cost, and use one
+    thread, as a replica shares its cores with the others."""
 
     def __init__(self, max_pixels: int) -> None:
         from coach.pose.mediapipe_backend import MediaPipeEstimator
 
-        self._estimator = MediaPipeEstimator(video=False)
+        self._photos = MediaPipeEstimator(video=False)
+        self._frames = MediaPipeEstimator(video=False, tiles=False, num_threads=1)
         self._max_pixels = max_pixels
 
         self._broken = ""
 
-    def estimate(self, jpeg: bytes) -> list[PersonPose]:
+    def estimate(self, jpeg: bytes, frame: bool = False) -> list[PersonPose]:
         bgr = decode_jpeg(jpeg, self._max_pixels)
         with _Watch(self):
-            return self._estimator.estimate(bgr)
+            return (self._frames if frame else self._photos).estimate(bgr)
 
     def check_health(self) -> None:
         _check(self._broken)

@@ -51,6 +51,13 @@ def test_a_reply_becomes_person_poses_and_names_the_backend() -> None:
     assert est.name == "mediapipe (pose service)"
 
 
+def test_a_stream_frame_says_so() -> None:
+    """The service answers a photo with its photo path (tiles) and a frame without."""
+    service = FakeService()
+    assert _estimator(service, [0.0], video=True).estimate(IMAGE)
+    assert service.calls == ["http://pose:8000/pose/auto?frame=1"]
+
+
 @pytest.mark.parametrize(
     ("reply", "words"),
     [

@@ -34,11 +34,12 @@ def squat_bgr(labels: list[dict[str, str]], fixtures: Path) -> NDArray[np.uint8]
     return np.asarray(image, dtype=np.uint8)
 
 
-def _in_process(backend: str, service: PoseService, bgr: NDArray[np.uint8]) -> list[PersonPose]:
+def _in_process(backend: str, service: PoseService, bgr: NDArray[np.uint8],
+                tiles: bool = True) -> list[PersonPose]:  # fmt: skip
     if backend == "mediapipe":
         from coach.pose.mediapipe_backend import MediaPipeEstimator
 
-        with MediaPipeEstimator(video=False) as est:
+        with MediaPipeEstimator(video=False, tiles=tiles) as est:
             return est.estimate(bgr)
     from coach.pose.vitpose_backend import ViTPoseEstimator
 
@@ -63,6 +64,19 @@ def test_same_photo_same_keypoints_in_process_and_through_ray(
     local = _in_process(backend, pose_service, decode_jpeg(encode_jpeg(squat_bgr), 10**8))
     assert _max_diff_px(local, remote) <= SAME_INPUT_TOL_PX
     assert remote[0].keypoints.score == pytest.approx(local[0].keypoints.score, abs=1e-3)
+
+
+def test_a_stream_frame_skips_the_tiles(pose_service: PoseService, fixtures: Path) -> None:
+    """A crowded COCO photo where the tiles find two more people: as a frame it gets the photo
+    path without tiles, as a photo the tiles, each as in process."""
+    image = cv2.imread(str(fixtures / "mmpose_testdata_via_liftingpose/coco/000000197388.jpg"))
+    sent = decode_jpeg(encode_jpeg(image), 10**8)
+    frame = RemoteEstimator(pose_service.url, "mediapipe", video=True).estimate(image)
+    photo = RemoteEstimator(pose_service.url, "mediapipe").estimate(image)
+    plain = _in_process("mediapipe", pose_service, sent, tiles=False)
+    assert len(frame) == len(plain) < len(photo)
+    assert _max_diff_px(plain, frame) <= SAME_INPUT_TOL_PX
+    assert _max_diff_px(_in_process("mediapipe", pose_service, sent), photo) <= SAME_INPUT_TOL_PX
 
 
 def test_auto_names_the_backend_that_ran(
