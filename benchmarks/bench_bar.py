@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from benchmarks.common import time_calls
 
@@ -15,7 +17,7 @@ HD_CLIP = "gym-app-ai_TheSebitzu/videos/videos__bench_press.mp4"
 SIDE_CLIP = "gym_tracker_Jurisimo00/videos/deadlift.mp4"
 
 
-def _first_frame(path: Path) -> np.ndarray:
+def _first_frame(path: Path) -> NDArray[np.uint8]:
     from coach.media.video import iter_frames
 
     return next(iter_frames(path)).bgr
@@ -42,7 +44,7 @@ def _frame_rows(fixtures: Path | None) -> list[str]:
         for how, args in (("crop around the wrists", (wrists, body)),
                           ("whole frame (no lifter)", (np.full(2, np.nan), None))):  # fmt: skip
             with torch_threads():  # as BarCollector runs it
-                s = time_calls(lambda a=args, im=img: frame_candidates(detector, im, *a), n=30)
+                s = time_calls(partial(frame_candidates, detector, img, *args), n=30)
             rows.append(f"| {label} | {how} | {s.median_ms:.1f} | {s.p95_ms:.1f} |")
     return rows
 

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from benchmarks.common import stats_ms
 
@@ -58,7 +59,7 @@ def run(fixtures: Path | None) -> str:
     return head + "\n".join(rows) + f"\n\nProcessing rate in process: {'; '.join(rates)}.\n"
 
 
-def _photo_times(est: object, frames: list[np.ndarray]) -> tuple[list[float], int]:
+def _photo_times(est: object, frames: list[NDArray[np.uint8]]) -> tuple[list[float], int]:
     estimate = est.estimate  # type: ignore[attr-defined]
     estimate(frames[0])
     samples, retried = [], 0
@@ -81,7 +82,7 @@ def _live_times(clip: Path, others_every: int) -> list[float]:
     from coach.pose.tracking import LifterKeeper
 
     cap = cv2.VideoCapture(str(clip))
-    frames = []
+    frames: list[NDArray[np.uint8]] = []
     while len(frames) < LIVE_FRAMES:
         ok, frame = cap.read()
         if not ok:

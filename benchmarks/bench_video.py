@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from benchmarks.common import time_calls
 
@@ -17,7 +19,9 @@ def _decode_seconds(path: Path, **kwargs: object) -> tuple[float, int]:
     from coach.media.video import iter_frames
 
     t0 = time.perf_counter()
-    n = sum(1 for _ in iter_frames(path, **kwargs))  # type: ignore[arg-type]
+    n = 0
+    for _ in iter_frames(path, **kwargs):  # type: ignore[arg-type]
+        n += 1
     return time.perf_counter() - t0, n
 
 
@@ -44,8 +48,9 @@ def _decode_rows(fixtures: Path | None) -> list[str]:
 def _dtw_rows() -> list[str]:
     from coach.reps.dtw import ALIGN_ANGLES, compare_reps, dtw
 
-    def rep(n: int, depth: float) -> np.ndarray:
-        return 170.0 - (170.0 - depth) * np.sin(np.pi * np.linspace(0.0, 1.0, n)) ** 2
+    def rep(n: int, depth: float) -> NDArray[np.float64]:
+        return np.asarray(170.0 - (170.0 - depth) * np.sin(np.pi * np.linspace(0.0, 1.0, n)) ** 2,
+                          dtype=np.float64)
 
     joints = ALIGN_ANGLES["bench"]
     user = {j: rep(60, 80.0 + k) for k, j in enumerate(joints)}
@@ -64,7 +69,7 @@ def _dtw_rows() -> list[str]:
     return rows
 
 
-def _check_calls() -> list[tuple[str, object]]:
+def _check_calls() -> list[tuple[str, Callable[[], object]]]:
     """GyML's per-rep check, alone and with the DTW, per rep pair (squat, gold reference)."""
     from coach.reps.check import CHECK_ANGLES, check_rep
     from coach.reps.dtw import ALIGN_ANGLES, compare_reps
