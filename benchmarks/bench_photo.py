@@ -49,17 +49,17 @@ def _raw_vs_pipeline(
     ours_ms: list[list[float]] = [[] for _ in estimators]
     for i in range(N_REPEATS + 2):
         data = photos[i % len(photos)]
+        warm = i >= 2
         t0 = time.perf_counter()
         bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         raw_pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        raw = (time.perf_counter() - t0) * 1000
+        if warm:
+            raw_ms.append((time.perf_counter() - t0) * 1000)
         for estimator, samples in zip(estimators, ours_ms, strict=True):
             t0 = time.perf_counter()
             analyze_photo(data, estimator, settings)
-            if i >= 2:
+            if warm:
                 samples.append((time.perf_counter() - t0) * 1000)
-        if i >= 2:
-            raw_ms.append(raw)
     raw_pose.close()
     return stats_ms(raw_ms), [stats_ms(v) for v in ours_ms]
 
@@ -86,9 +86,8 @@ def run(fixtures: Path | None) -> str:
            _stage_table(photos, estimator, "auto"),
            "\n### 12 MP (4000x3000, an enlarged fixture frame), keypoints only\n",
            _stage_table([_twelve_mp(photos[0])], estimator, None)]
-    no_tiles = MediaPipeEstimator(video=False, tiles=False)
-    raw, (plain, ours) = _raw_vs_pipeline(photos, [no_tiles, estimator])
-    no_tiles.close()
+    with MediaPipeEstimator(video=False, tiles=False) as no_tiles:
+        raw, (plain, ours) = _raw_vs_pipeline(photos, [no_tiles, estimator])
     out += ["\n### Overhead against raw MediaPipe (same frames, same run, interleaved)\n",
             "| | median ms | p95 ms | n |\n|---|---|---|---|",
             f"| raw MediaPipe (imdecode + Pose.process, one person) | {raw.row()} |",

@@ -161,7 +161,7 @@ class MediaPipeEstimator:
             ) from None
         # Photos are one call a picture, so they get LITERT_THREADS; a stream shares the cores
         # with its own decoding and WebRTC, so video keeps one thread per model.
-        threads = num_threads or (1 if video else LITERT_THREADS)
+        threads = num_threads if num_threads is not None else 1 if video else LITERT_THREADS
         self._detector = PersonDetector(num_threads=threads)
         self._landmarker = RoiLandmarker(segment=silhouette, num_threads=threads)
         self.video = video

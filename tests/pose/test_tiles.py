@@ -15,6 +15,7 @@ from coach.pose.blazepose.detector import Detection
 from coach.pose.blazepose.people import _detect_tiles
 from coach.pose.mediapipe_backend import MediaPipeEstimator
 from coach.pose.select import pick_lifter
+from tests.pose.test_mediapipe_backend import BARBELL_LIFTS
 
 
 def test_tile_detections_come_back_in_image_pixels() -> None:
@@ -65,7 +66,7 @@ def test_tiles_never_change_the_lifter_on_a_barbell_photo(
     """Measured 2026-12-03 on the 124 labelled barbell photos: the same lifter on all of them;
     5 gained a false person (a plate, or part of the lifter, seen as a person in a tile)."""
     photos = [fixtures / r["file"] for r in labels
-              if r["lift"] in ("squat", "bench", "deadlift") and r["file"].endswith(".jpg")]
+              if r["lift"] in BARBELL_LIFTS and r["file"].endswith(".jpg")]
     assert len(photos) >= 100
     for path in photos:
         image = load_image(path).bgr
