@@ -272,11 +272,35 @@ def hip_shift(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measure
     return _measured(_worst(shift, range(f.bottom, f.early_end + 1)), kp, ("left_hip", "right_hip"))
 
 
+# The squat and the bench start locked by rule (IPF: upright with the knees locked; straight
+# arms, elbows locked, before the start signal), so the lifter's own start is the straight the
+# lockout is held to: it cancels keypoint bias and carrying angle (docs/fault-limits.md, S6 and
+# B3). A photo has no start, and a start that reads under the absolute limit was not locked;
+# then that limit stands: 165 deg (S6, B3), i.e. a reference of 165 + the faults' 10 deg.
+LOCKED_ABSOLUTE_DEG = 165.0
+LOCKOUT_LIMIT_DEG = 10.0  # coach.form.faults: the squat's and bench's incomplete_lockout
+
+
+def locked_reference(angle: F64, f: RepFrames) -> float:
+    """The angle a lockout is held to: the rep's locked start, else the absolute limit's."""
+    start = float(angle[f.start]) if f.start < f.end else math.nan
+    if math.isfinite(start) and start >= LOCKED_ABSOLUTE_DEG:
+        return min(start, 180.0)
+    return LOCKED_ABSOLUTE_DEG + LOCKOUT_LIMIT_DEG
+
+
+def _lockout_short_of_start(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames,
+                            joint: str) -> Measured | None:  # fmt: skip
+    angle = near_side(kp, traces, joint)
+    found = _best(locked_reference(angle, f) - angle, windows(f)["lockout"])
+    return _measured(found, kp, (f"left_{joint}", f"right_{joint}"))
+
+
 def knee_lockout_deficit(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
                          ) -> Measured | None:  # fmt: skip
-    """Degrees the knees stay short of straight at the best frame of the lockout."""
-    knee = near_side(kp, traces, "knee")
-    return _measured(_best(180.0 - knee, windows(f)["lockout"]), kp, ("left_knee", "right_knee"))
+    """Degrees the knees stay short of the lifter's locked start at the best frame of the
+    lockout (`locked_reference`)."""
+    return _lockout_short_of_start(kp, traces, f, "knee")
 
 
 def shoulders_behind_bar(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
@@ -349,10 +373,9 @@ def bar_tilt(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames) -> Measured
 
 def elbow_lockout_deficit(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
                           ) -> Measured | None:  # fmt: skip
-    """Degrees the elbows stay short of straight at the best lockout frame."""
-    elbow = near_side(kp, traces, "elbow")
-    return _measured(_best(180.0 - elbow, windows(f)["lockout"]), kp,
-                     ("left_elbow", "right_elbow"))
+    """Degrees the elbows stay short of the lifter's locked start (the unrack) at the best
+    lockout frame (`locked_reference`)."""
+    return _lockout_short_of_start(kp, traces, f, "elbow")
 
 
 def lockout_toward_feet(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames

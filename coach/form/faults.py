@@ -113,7 +113,9 @@ SQUAT: tuple[Fault, ...] = (
     Fault("incomplete_lockout", "incomplete lockout", "stand all the way up, knees locked",
           SIDE, "lockout", "knee_lockout_deficit",
           Limit(10.0, 20.0, "deg",
-                "IPF Technical Rules (upright with the knees locked); " + _TRUNK_CONVENTION),
+                "IPF Technical Rules (upright with the knees locked at the start and the "
+                "end): short of the lifter's own locked start, or of 165 deg without one "
+                "(docs/fault-limits.md S6); " + _TRUNK_CONVENTION),
           ("left_knee", "right_knee")),
 )
 
@@ -187,7 +189,10 @@ BENCH: tuple[Fault, ...] = (
           ("left_wrist", "right_wrist")),
     Fault("incomplete_lockout", "incomplete lockout", "lock the elbows at the top",
           SIDE_OR_FRONT, "lockout", "elbow_lockout_deficit",
-          Limit(10.0, 25.0, "deg", "IPF Technical Rules (arms locked); " + _TRUNK_CONVENTION),
+          Limit(10.0, 25.0, "deg",
+                "IPF Technical Rules (arms locked at the start signal and at completion): "
+                "short of the lifter's own locked unrack, or of 165 deg without one "
+                "(docs/fault-limits.md B3); " + _TRUNK_CONVENTION),
           ("left_elbow", "right_elbow")),
     Fault("bar_path_end", "bar path ends away from over the shoulders",
           "finish with the bar over the shoulders", SIDE, "lockout", "lockout_toward_feet",

@@ -62,10 +62,15 @@ def keypoints(poses: list[Pose], heel_y: list[float] | None = None) -> Keypoints
     return Keypoints(kp.xy, kp.score, None, feet, None)
 
 
-def traces(knee: float = 180.0, elbow: float = 180.0, n: int = 5) -> dict[str, NDArray[np.float64]]:
-    """2D angle traces with the lockout frames (3, 4) at the given angles."""
+SETUP_DEG = 175.0  # the traces' start frame: a locked start, as a squat's or bench's is
+
+
+def traces(knee: float = 180.0, elbow: float = 180.0, n: int = 5,
+           setup: float = SETUP_DEG) -> dict[str, NDArray[np.float64]]:  # fmt: skip
+    """2D angle traces with the start frame at `setup` and the lockout frames (3, 4) at the
+    given angles."""
     def trace(top: float) -> NDArray[np.float64]:
-        return np.array([175.0, 90.0, 90.0, top, top][:n])
+        return np.array([setup, 90.0, 90.0, top, top][:n])
     return {f"{s}_{j}": trace(v) for s in ("left", "right") for j, v in (("knee", knee),
                                                                        ("elbow", elbow))}
 
@@ -106,11 +111,13 @@ def bar_ahead(ahead: float) -> Built:
     return keypoints([still, pull, pull, still, still]), traces()
 
 
-def lockout(knee_deg: float = 180.0, lean_deg: float = 0.0, elbow_deg: float = 180.0) -> Built:
-    """The top with the knees (or elbows) at an angle and the trunk leaning (negative = back)."""
+def lockout(knee_deg: float = 180.0, lean_deg: float = 0.0, elbow_deg: float = 180.0,
+            setup_deg: float = SETUP_DEG) -> Built:  # fmt: skip
+    """The top with the knees (or elbows) at an angle and the trunk leaning (negative = back),
+    after a start with the knees and elbows at `setup_deg`."""
     top = side_lifter(lean_deg)
     poses = [side_lifter(), side_lifter(40.0), side_lifter(40.0), top, top]
-    return keypoints(poses), traces(knee=knee_deg, elbow=elbow_deg)
+    return keypoints(poses), traces(knee=knee_deg, elbow=elbow_deg, setup=setup_deg)
 
 
 def _front_legs(dx: float, midline_offset: float = 0.0) -> Pose:

@@ -20,7 +20,8 @@ CASES = [
     ("squat", "heels_lifting", "left", fp.heel_rise, 0.07, 0.09),
     ("squat", "hips_rise_first", "right", fp.trunk_gain, 9.0, 11.0),
     ("squat", "lateral_shift", "front", fp.hip_shift, 0.07, 0.08),
-    ("squat", "incomplete_lockout", "left", lambda v: fp.lockout(knee_deg=180 - v), 9.0, 11.0),
+    ("squat", "incomplete_lockout", "left", lambda v: fp.lockout(knee_deg=fp.SETUP_DEG - v),
+     9.0, 11.0),
     ("deadlift", "hips_rise_first", "oblique", fp.trunk_gain, 7.0, 9.0),
     ("deadlift", "squat_deadlift", "left", fp.shoulders_behind, 0.09, 0.11),
     ("deadlift", "bar_drift", "left", fp.bar_ahead, 0.24, 0.26),
@@ -29,7 +30,8 @@ CASES = [
     ("deadlift", "heels_lifting", "oblique", fp.heel_rise, 0.07, 0.09),
     ("bench", "elbows_flared", "front", fp.elbow_flare, 74.0, 76.0),
     ("bench", "uneven_lockout", "front", fp.bar_tilt, 4.5, 5.5),
-    ("bench", "incomplete_lockout", "left", lambda v: fp.lockout(elbow_deg=180 - v), 9.0, 11.0),
+    ("bench", "incomplete_lockout", "left", lambda v: fp.lockout(elbow_deg=fp.SETUP_DEG - v),
+     9.0, 11.0),
     ("bench", "bar_path_end", "left", fp.bench_path_end, 9.0, 11.0),
     ("bench", "hips_off_bench", "left", fp.bench_hips, 0.05, 0.07),
 ]
@@ -300,3 +302,56 @@ def test_a_value_is_held_only_with_the_next_frame_seen_too() -> None:
     assert _worst(held, range(0, 2)) == (8.0, 1)  # held into the frame after the window
     assert _worst(np.array([0.0, 2.0, 7.0]), range(1, 3)) == (7.0, 2)  # the clip's last frame
     assert _worst(np.array([5.0, np.nan]), range(0, 2)) is None
+
+
+def _lockout_verdict(lift: str, top_deg: float, setup_deg: float) -> FaultVerdict:
+    joint = "elbow_deg" if lift == "bench" else "knee_deg"
+    built = fp.lockout(**{joint: top_deg}, setup_deg=setup_deg)
+    return verdict(lift, "incomplete_lockout", "left", built)
+
+
+@pytest.mark.parametrize("lift", ["squat", "bench"])
+def test_a_squat_or_bench_lockout_is_held_to_the_lifters_own_locked_start(lift) -> None:
+    # The model reads this lifter's locked start at 168 deg (keypoint bias, carrying angle):
+    # a lockout at 166 is 2 deg short of it, not 14 deg short of a straight line.
+    same = _lockout_verdict(lift, 166.0, 168.0)
+    assert same.status == "ok" and same.value == pytest.approx(2.0)
+    assert _lockout_verdict(lift, 157.0, 168.0).status == "fault"  # 11 deg short
+
+
+@pytest.mark.parametrize("lift", ["squat", "bench"])
+def test_a_start_that_was_not_locked_leaves_the_absolute_165_deg(lift) -> None:
+    assert _lockout_verdict(lift, 166.0, 150.0).status == "ok"
+    short = _lockout_verdict(lift, 164.0, 150.0)
+    assert short.status == "fault" and short.value == pytest.approx(11.0)
+
+
+def test_the_deadlift_lockout_stays_absolute() -> None:
+    # A deadlift starts at the floor, not locked: its start is no reference (D5, 170 deg).
+    for setup_deg in (168.0, 180.0):
+        held = _lockout_verdict("deadlift", 168.0, setup_deg)
+        assert held.status == "fault" and held.value == pytest.approx(12.0)
+    assert _lockout_verdict("deadlift", 171.0, 168.0).status == "ok"
+
+
+def _bench_photo(elbow_deg: float) -> Keypoints:
+    from coach.core.keypoints import Joint
+
+    bend = math.radians(180.0 - elbow_deg)
+    kp, _ = fp.bench_path_end(0.0)
+    top = kp.frame(0)
+    for elbow, wrist in ((Joint.LEFT_ELBOW, Joint.LEFT_WRIST),
+                         (Joint.RIGHT_ELBOW, Joint.RIGHT_WRIST)):  # fmt: skip
+        ex, ey = top.xy[0, elbow]
+        top.xy[0, wrist] = (ex + 60 * math.sin(bend), ey - 60 * math.cos(bend))
+    return top
+
+
+def test_a_bench_photo_at_lockout_is_held_to_165_deg() -> None:
+    def judged(elbow_deg: float) -> FaultVerdict:
+        found = judge_photo("bench", "lockout", _bench_photo(elbow_deg), "left")
+        return next(v for v in found if v.fault.id == "incomplete_lockout")
+
+    assert judged(166.0).status == "ok"
+    short = judged(163.0)
+    assert short.status == "fault" and short.value == pytest.approx(12.0, abs=0.05)

@@ -41,3 +41,12 @@ def test_confidence_grows_from_the_limit_to_clearly_bad() -> None:
     assert confidence(depth, 0.10001, 1.0) == pytest.approx(0.5, abs=1e-3)
     assert confidence(depth, 0.26, 1.0) == 1.0 and confidence(depth, 0.5, 1.0) == 1.0
     assert confidence(depth, 0.26, 0.6) == pytest.approx(0.6)  # shaky keypoints, less sure
+
+
+def test_the_locked_reference_uses_the_catalogues_lockout_limit() -> None:
+    from coach.form.fault_measures import LOCKED_ABSOLUTE_DEG, LOCKOUT_LIMIT_DEG
+
+    for lift in ("squat", "bench"):
+        fault = next(f for f in FAULTS[lift] if f.id == "incomplete_lockout")
+        assert fault.limit is not None and fault.limit.value == LOCKOUT_LIMIT_DEG
+        assert "165 deg" in fault.limit.source and LOCKED_ABSOLUTE_DEG == 165.0
