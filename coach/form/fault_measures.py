@@ -281,11 +281,16 @@ LOCKED_ABSOLUTE_DEG = 165.0
 LOCKOUT_LIMIT_DEG = 10.0  # coach.form.faults: the squat's and bench's incomplete_lockout
 
 
+def locked_start(angle: F64, f: RepFrames) -> bool:
+    """Whether the rep starts locked: a start frame (a photo has none) whose angle reads at
+    least the absolute limit."""
+    return f.start < f.end and bool(angle[f.start] >= LOCKED_ABSOLUTE_DEG)
+
+
 def locked_reference(angle: F64, f: RepFrames) -> float:
     """The angle a lockout is held to: the rep's locked start, else the absolute limit's."""
-    start = float(angle[f.start]) if f.start < f.end else math.nan
-    if math.isfinite(start) and start >= LOCKED_ABSOLUTE_DEG:
-        return min(start, 180.0)
+    if locked_start(angle, f):
+        return min(float(angle[f.start]), 180.0)
     return LOCKED_ABSOLUTE_DEG + LOCKOUT_LIMIT_DEG
 
 
@@ -380,8 +385,8 @@ def elbow_lockout_deficit(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
 
 def lockout_toward_feet(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
                         ) -> Measured | None:  # fmt: skip
-    """At the lockout, how far the arms point toward the feet from straight up off the
-    trunk (deg)."""
+    """At the lockout, how much further the arms point toward the feet than at the locked
+    start (from straight up off the trunk when there is none), in degrees."""
     sh = kp.midpoint(J.LEFT_SHOULDER, J.RIGHT_SHOULDER)
     along = kp.midpoint(J.LEFT_HIP, J.RIGHT_HIP) - sh
     along /= np.linalg.norm(along, axis=1, keepdims=True)
@@ -390,7 +395,12 @@ def lockout_toward_feet(kp: Keypoints, traces: Mapping[str, F64], f: RepFrames
     hands, source = hands_xy(kp, f.bar_xy, range(f.start, f.lockout_end + 1))
     arm = hands - sh
     angle = np.degrees(np.arctan2(np.sum(arm * along, axis=1), np.sum(arm * up, axis=1)))
-    return _measured(_best(angle, windows(f)["lockout"]), kp,
+    # The lifter unracks with the bar over the shoulders, so a locked start is where "over the
+    # shoulders" reads for this lifter and camera: the change from it cancels the shoulder
+    # keypoint's bias (docs/fault-limits.md, B4). A photo has no start: straight up stands in.
+    locked = locked_start(near_side(kp, traces, "elbow"), f)
+    reference = float(angle[f.start]) if locked and math.isfinite(angle[f.start]) else 0.0
+    return _measured(_best(angle - reference, windows(f)["lockout"]), kp,
                      ("left_wrist", "right_wrist", "left_shoulder", "right_shoulder"), source)
 
 

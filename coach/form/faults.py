@@ -198,7 +198,8 @@ BENCH: tuple[Fault, ...] = (
           "finish with the bar over the shoulders", SIDE, "lockout", "lockout_toward_feet",
           Limit(10.0, 20.0, "deg",
                 "direction from bar-path studies (Madsen & McLaughlin 1984; Duffey & Challis "
-                "2007, JSCR 21:556); the number is a convention"),
+                "2007, JSCR 21:556); the number is a convention, read as the change from the "
+                "locked unrack (docs/fault-limits.md B4)"),
           ("left_wrist", "right_wrist", "left_shoulder", "right_shoulder")),
     Fault("hips_off_bench", "hips lifting off the bench", "keep the glutes on the bench",
           SIDE, "concentric", "hip_rise",

@@ -355,3 +355,28 @@ def test_a_bench_photo_at_lockout_is_held_to_165_deg() -> None:
     assert judged(166.0).status == "ok"
     short = judged(163.0)
     assert short.status == "fault" and short.value == pytest.approx(12.0, abs=0.05)
+
+
+def _path_end(start_deg: float, end_deg: float, setup_elbow: float = fp.SETUP_DEG
+              ) -> FaultVerdict:  # fmt: skip
+    kp, _ = fp.bench_path_end(end_deg)
+    start, _ = fp.bench_path_end(start_deg)
+    kp = Keypoints.stack([start.frame(3), *(kp.frame(t) for t in range(1, len(kp)))])
+    built = (kp, fp.traces(setup=setup_elbow))
+    return verdict("bench", "bar_path_end", "left", built)
+
+
+def test_the_bench_path_end_is_the_change_from_the_locked_unrack() -> None:
+    # Unracked at 8 deg toward the feet as this camera sees the shoulder, ended at 15: 7 deg.
+    moved = _path_end(8.0, 15.0)
+    assert moved.status == "ok" and moved.value == pytest.approx(7.0, abs=0.05)
+    assert _path_end(8.0, 19.0).status == "fault"
+    # A start with bent elbows is no unrack: straight up off the trunk is the reference.
+    assert _path_end(8.0, 15.0, setup_elbow=150.0).status == "fault"
+
+
+def test_a_bench_photo_path_end_is_read_from_straight_up() -> None:
+    kp, _ = fp.bench_path_end(11.0)
+    found = judge_photo("bench", "lockout", kp.frame(3), "left")
+    ended = next(v for v in found if v.fault.id == "bar_path_end")
+    assert ended.status == "fault" and ended.value == pytest.approx(11.0, abs=0.05)
